@@ -1,0 +1,125 @@
+// Turns a worker's `main` into the modules the runtime loads: one ES module bundled by esbuild
+// (TS/JS, npm imports) plus Text/Data/CompiledWasm modules per the config's rules; or, with
+// no_bundle, the files beside `main` as written.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import * as esbuild from "esbuild";
+import type { WorkerConfig } from "../config/index.ts";
+import type { WorkerBundle, WorkerModule } from "../runtime/worker-bundle.ts";
+import { ruleKind } from "./module-rules.ts";
+
+export class BundleError extends Error {}
+
+export interface BundleResult {
+  bundle: WorkerBundle;
+  /** Absolute paths of the files the bundle was made from (what watch mode watches). */
+  inputs: string[];
+}
+
+const MAIN_NAME = "worker.js";
+
+function toPosix(p: string): string {
+  return p.split(sep).join("/");
+}
+
+function readModule(name: string, kind: string, file: string): WorkerModule {
+  if (kind === "text") return { name, type: "text", text: readFileSync(file, "utf8") };
+  if (kind === "data") return { name, type: "data", bytes: readFileSync(file) };
+  if (kind === "wasm") return { name, type: "wasm", bytes: readFileSync(file) };
+  return { name, type: "esm", code: readFileSync(file, "utf8") };
+}
+
+export async function bundleWorker(config: WorkerConfig): Promise<BundleResult> {
+  return config.noBundle ? collectUnbundled(config) : bundleWithEsbuild(config);
+}
+
+async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
+  const modules = new Map<string, WorkerModule>();
+  const extra: string[] = [];
+  const rulesPlugin: esbuild.Plugin = {
+    name: "atoll-module-rules",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point" || !(args.path.startsWith(".") || args.path.startsWith("/"))) return undefined;
+        const file = resolve(args.resolveDir, args.path.replace(/\?module$/, ""));
+        const name = toPosix(relative(config.rootDir, file));
+        const kind = ruleKind(config.rules, name) ?? ruleKind(config.rules, args.path);
+        if (kind !== "text" && kind !== "data" && kind !== "wasm") return undefined;
+        modules.set(name, readModule(name, kind, file));
+        extra.push(file);
+        return { path: `./${name}`, external: true };
+      });
+    },
+  };
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: { worker: config.main },
+      absWorkingDir: config.rootDir,
+      outdir: config.rootDir,
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      mainFields: ["browser", "module", "main"],
+      conditions: ["workerd", "worker", "browser"],
+      sourcemap: "external",
+      sourcesContent: false,
+      external: ["cloudflare:*", "node:*"],
+      plugins: [rulesPlugin],
+      logLevel: "silent",
+      loader: { ".js": "jsx", ".mjs": "js", ".cjs": "js" },
+    });
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure;
+    if (failure.errors) {
+      const text = await esbuild.formatMessages(failure.errors, { kind: "error", color: false });
+      throw new BundleError(text.join("\n").trim());
+    }
+    throw error;
+  }
+  let code = "";
+  let map = "";
+  for (const file of result.outputFiles) {
+    if (file.path.endsWith(".map")) map = file.text;
+    else if (file.path.endsWith(".js")) code = file.text;
+  }
+  modules.set(MAIN_NAME, { name: MAIN_NAME, type: "esm", code: code.replace(/\/\/# sourceMappingURL=.*\n?$/, "") });
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((p) => !p.includes("node_modules"))
+    .map((p) => resolve(config.rootDir, p));
+  return {
+    bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir },
+    inputs: [...inputs, ...extra],
+  };
+}
+
+const JS_RULES = [{ type: "ESModule" as const, globs: ["**/*.js", "**/*.mjs"] }];
+
+function collectUnbundled(config: WorkerConfig): BundleResult {
+  const base = dirname(config.main);
+  const modules = new Map<string, WorkerModule>();
+  const inputs: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      if (entry === "node_modules" || entry.startsWith(".")) continue;
+      const file = join(dir, entry);
+      if (statSync(file).isDirectory()) {
+        walk(file);
+        continue;
+      }
+      const name = toPosix(relative(base, file));
+      const kind = ruleKind([...config.rules, ...JS_RULES], name);
+      if (!kind || kind === "commonjs") continue;
+      modules.set(name, readModule(name, kind, file));
+      inputs.push(file);
+    }
+  };
+  walk(base);
+  const main = toPosix(relative(base, config.main));
+  if (!modules.has(main)) throw new BundleError(`${config.main}: with no_bundle, main must be a JavaScript module (.js or .mjs).`);
+  return { bundle: { main, modules, sourceMaps: new Map(), sourceRoot: base }, inputs };
+}
+

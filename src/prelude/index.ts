@@ -1,0 +1,94 @@
+// The prelude: the Workers platform inside the isolate. Bundled by esbuild into one script that
+// is baked into the isolate's startup snapshot. It installs the globals, then waits for the host
+// to call __atollInit (bridge), __atollSetup (the worker's module and env) and __atollDispatch.
+import type { InboundEvent, OutboundMessage } from "../protocol/bridge.ts";
+import { beginEntry, installHostSync, serializeError, settleCall, setCurrentRequest, emit } from "./bridge.ts";
+import { disallowCodeGeneration } from "./code-generation.ts";
+import { cloudflareWorkersModule, env } from "./cloudflare-workers.ts";
+import { console } from "./console.ts";
+import { buildEnv, type BindingDescriptor } from "./env.ts";
+import { cancelRequest, deliverBody, pullResponse, startFetch } from "./fetch-event.ts";
+import { fetchGlobals } from "./fetch/index.ts";
+import { cryptoGlobals } from "./crypto/index.ts";
+import { resolveHandlers, serviceWorkerGlobals, type WorkerHandlers } from "./handlers.ts";
+import { fireTimer, timerGlobals } from "./timers.ts";
+import { webGlobals } from "./web/index.ts";
+
+const global = globalThis as unknown as Record<string | symbol, unknown>;
+
+function define(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+define(webGlobals);
+define(fetchGlobals);
+define(cryptoGlobals);
+define(timerGlobals);
+define(serviceWorkerGlobals);
+define({ console, self: globalThis });
+
+let handlers: WorkerHandlers | undefined;
+
+export interface SetupOptions {
+  bindings: BindingDescriptor[];
+}
+
+function dispatch(events: InboundEvent[]): OutboundMessage[] {
+  const out = beginEntry();
+  for (const ev of events) {
+    try {
+      handle(ev);
+    } catch (error) {
+      emit({ t: "log", id: "id" in ev ? ev.id : 0, level: "error", text: `Uncaught ${serializeError(error).stack ?? String(error)}` });
+    }
+  }
+  setCurrentRequest(0);
+  return out;
+}
+
+function handle(ev: InboundEvent): void {
+  switch (ev.t) {
+    case "request":
+      if (!handlers) throw new Error("worker not set up");
+      startFetch(ev, handlers);
+      return;
+    case "ret":
+      settleCall(ev);
+      return;
+    case "timer":
+      fireTimer(ev.tid);
+      return;
+    case "pull":
+      pullResponse(ev.id);
+      return;
+    case "body":
+      deliverBody(ev);
+      return;
+    case "cancel":
+      cancelRequest(ev.id);
+      return;
+    case "scheduled":
+      return;
+  }
+}
+
+// The host calls these once per isolate, in order, then deletes them from the global.
+define({
+  // Before the worker's module is evaluated: `env` from cloudflare:workers is usable at top level.
+  __atollInit(hostSync: (fn: string, args: unknown[]) => unknown, options: SetupOptions) {
+    installHostSync(hostSync);
+    buildEnv(options.bindings, env);
+    global[Symbol.for("atoll.cloudflare:workers")] = cloudflareWorkersModule;
+  },
+  // After it was evaluated.
+  __atollSetup(namespace: Record<string, unknown>): OutboundMessage[] {
+    const out = beginEntry();
+    handlers = resolveHandlers(namespace, env);
+    return out;
+  },
+  __atollDispatch: dispatch,
+});
+
+disallowCodeGeneration(globalThis);

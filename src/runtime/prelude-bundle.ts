@@ -1,0 +1,78 @@
+// Builds the prelude (src/prelude) into one script with esbuild and turns it into an isolate
+// startup snapshot, cached on disk by content hash so a cold start is a snapshot restore.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import ivm from "isolated-vm";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const entry = join(root, "src", "prelude", "index.ts");
+const cacheDir = join(root, "node_modules", ".cache", "atoll");
+
+export interface Prelude {
+  code: string;
+  hash: string;
+  /** null when V8 could not snapshot the prelude; isolates then evaluate `code`. */
+  snapshot: ivm.ExternalCopy<ArrayBuffer> | null;
+}
+
+let cached: Promise<Prelude> | undefined;
+
+export function loadPrelude(): Promise<Prelude> {
+  cached ??= build();
+  return cached;
+}
+
+export const PRELUDE_FILENAME = "atoll:prelude";
+
+const SHARED_ARRAY_BUFFER_SHIM = `var __atollSharedArrayBuffer = globalThis["SharedArrayBuffer"] || class SharedArrayBuffer {
+  get byteLength() { return 0; }
+  get growable() { return false; }
+  get maxByteLength() { return 0; }
+};`;
+
+async function build(): Promise<Prelude> {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: "iife",
+    platform: "neutral",
+    target: "es2023",
+    mainFields: ["module", "main"],
+    conditions: ["worker", "browser"],
+    minifySyntax: true,
+    // V8 has no SharedArrayBuffer while it makes a snapshot, and libraries (webidl-conversions)
+    // read SharedArrayBuffer.prototype at load time: give them a stand-in when it is missing.
+    define: { SharedArrayBuffer: "__atollSharedArrayBuffer" },
+    banner: { js: SHARED_ARRAY_BUFFER_SHIM },
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].text;
+  const hash = createHash("sha256").update(code).update(process.version).digest("hex").slice(0, 16);
+  return { code, hash, snapshot: loadOrCreateSnapshot(code, hash) };
+}
+
+function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<ArrayBuffer> | null {
+  const file = join(cacheDir, `prelude-${hash}.snapshot`);
+  try {
+    const bytes = readFileSync(file);
+    return new ivm.ExternalCopy(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  } catch {
+    // not cached yet
+  }
+  try {
+    const snapshot = ivm.Isolate.createSnapshot([{ code, filename: PRELUDE_FILENAME }]);
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(snapshot.copy()));
+    renameSync(tmp, file);
+    return snapshot;
+  } catch (error) {
+    process.emitWarning(`atoll: could not snapshot the prelude, evaluating it per isolate instead: ${(error as Error).message}`);
+    return null;
+  }
+}

@@ -1,0 +1,577 @@
+// One V8 isolate running one worker version. The host drives it like an event loop: events
+// (requests, body chunks, host-call results, timers) queue up and enter the isolate together in
+// one asynchronous call, under a CPU timeout; the call returns everything the isolate wants from
+// the host. User code therefore never runs on the host's event loop thread.
+import ivm from "isolated-vm";
+import { posix } from "node:path";
+import type { HeaderList, InboundEvent, OutboundMessage, SerializedError } from "../protocol/bridge.ts";
+import { HandleTable, type HostCallContext, type HostFunctionTable, type HostSyncFunctionTable } from "./host-functions.ts";
+import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
+import { serializeHostError } from "./serialize-error.ts";
+import { StackMapper } from "./source-maps.ts";
+import type { WorkerBundle } from "./worker-bundle.ts";
+
+export interface WorkerLimits {
+  /** CPU time per request, ms (Cloudflare default 30000). */
+  cpuMs: number;
+  /** Isolate heap, MB (Cloudflare: 128). */
+  memoryMb: number;
+  /** Subrequests per request (Cloudflare: 1000 on paid plans). */
+  subrequests: number;
+}
+
+export interface IsolateOptions {
+  name: string;
+  bundle: WorkerBundle;
+  /** Binding descriptors for `env` (see src/prelude/env.ts). */
+  bindings: unknown[];
+  limits: WorkerLimits;
+  hostFunctions: HostFunctionTable;
+  hostSyncFunctions: HostSyncFunctionTable;
+  log: WorkerLog;
+}
+
+export interface WorkerLog {
+  /** Console output of the worker; `request` tags it with the request it belongs to. */
+  console(level: string, text: string, request: RequestTag | undefined): void;
+  /** An error the runtime reports about the worker (uncaught exception, limit exceeded). */
+  error(text: string, request: RequestTag | undefined): void;
+}
+
+export interface RequestTag {
+  method: string;
+  url: string;
+}
+
+export interface WorkerRequest {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  cf: Record<string, unknown>;
+  /** Complete bytes, or a source read on demand (e.g. the Node request stream). */
+  body: null | Uint8Array | AsyncIterable<Uint8Array>;
+}
+
+export interface WorkerResponse {
+  status: number;
+  statusText: string;
+  headers: HeaderList;
+  body: null | Uint8Array | AsyncIterable<Uint8Array>;
+  /** Filled as the request runs: CPU time charged to it, in ms. */
+  stats: { cpuMs: number };
+}
+
+/** Why an isolate was discarded. */
+export type DiscardReason = "cpu" | "memory" | "crash" | "reload";
+
+interface PendingRequest {
+  id: number;
+  tag: RequestTag;
+  cpuMs: number;
+  subrequests: number;
+  stats: { cpuMs: number };
+  respond(response: WorkerResponse): void;
+  headSent: boolean;
+  bodySource?: AsyncIterator<Uint8Array>;
+  responseBody?: ResponseBody;
+  graceTimer?: NodeJS.Timeout;
+  settled: boolean;
+}
+
+/** Cloudflare's limit for work after the response (ctx.waitUntil). */
+const WAIT_UNTIL_GRACE_MS = 30_000;
+
+export class WorkerIsolate {
+  readonly options: IsolateOptions;
+  #isolate!: ivm.Isolate;
+  #context!: ivm.Context;
+  #dispatch!: ivm.Reference<(events: InboundEvent[]) => OutboundMessage[]>;
+  #queue: InboundEvent[] = [];
+  #running = false;
+  #kickScheduled = false;
+  #requests = new Map<number, PendingRequest>();
+  #timers = new Map<number, NodeJS.Timeout>();
+  #handles = new HandleTable();
+  #abort = new AbortController();
+  #nextRequestId = 1;
+  #stackMapper: StackMapper;
+  #discarded: DiscardReason | undefined;
+  /** Called once when the isolate is discarded (limits, crash); the owner replaces it. */
+  onDiscard: ((reason: DiscardReason) => void) | undefined;
+
+  constructor(options: IsolateOptions) {
+    this.options = options;
+    this.#stackMapper = new StackMapper(options.bundle);
+  }
+
+  get discarded(): boolean {
+    return this.#discarded !== undefined;
+  }
+
+  /** Requests that have not finished (response sent and waitUntil settled). */
+  get inFlight(): number {
+    return this.#requests.size;
+  }
+
+  /** Creates the isolate from the prelude snapshot, then loads and evaluates the worker's modules. */
+  async start(): Promise<void> {
+    const prelude = await loadPrelude();
+    const { limits } = this.options;
+    this.#isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb, snapshot: prelude.snapshot ?? undefined });
+    this.#context = await this.#isolate.createContext();
+    if (!prelude.snapshot) await this.#context.eval(prelude.code, { filename: PRELUDE_FILENAME });
+    const global = this.#context.global;
+    const init = await global.get("__atollInit", { reference: true });
+    const setup = await global.get("__atollSetup", { reference: true });
+    this.#dispatch = await global.get("__atollDispatch", { reference: true });
+    await this.#context.eval("delete globalThis.__atollInit; delete globalThis.__atollSetup; delete globalThis.__atollDispatch;");
+    const hostSync = new ivm.Callback((fn: string, args: unknown[]) => this.#callSync(fn, args));
+    await init.apply(undefined, [hostSync, new ivm.ExternalCopy({ bindings: this.options.bindings }).copyInto()], { timeout: limits.cpuMs });
+    const namespace = await this.#loadModules(limits.cpuMs);
+    const out = (await setup.apply(undefined, [namespace.derefInto()], { result: { copy: true }, timeout: limits.cpuMs })) as OutboundMessage[];
+    this.#process(out);
+  }
+
+  async #loadModules(timeout: number): Promise<ivm.Reference<Record<string, unknown>>> {
+    const { bundle } = this.options;
+    const compiled = new Map<string, ivm.Module>();
+    const compile = async (name: string): Promise<ivm.Module> => {
+      let module = compiled.get(name);
+      if (module) return module;
+      const source = bundle.modules.get(name);
+      if (!source) throw new Error(`No such module "${name}".`);
+      module = await this.#isolate.compileModule(await this.#moduleCode(source), { filename: name });
+      compiled.set(name, module);
+      return module;
+    };
+    const names = new Map<ivm.Module, string>();
+    const main = await compile(bundle.main);
+    names.set(main, bundle.main);
+    await main.instantiate(this.#context, async (specifier, referrer) => {
+      const from = names.get(referrer) ?? bundle.main;
+      const name = this.#resolve(specifier, from);
+      const module = name === "cloudflare:workers" ? await this.#cloudflareWorkersModule() : await compile(name);
+      names.set(module, name);
+      return module;
+    });
+    await main.evaluate({ timeout });
+    return main.namespace;
+  }
+
+  #resolve(specifier: string, from: string): string {
+    if (specifier === "cloudflare:workers") return specifier;
+    if (specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/")) {
+      const name = posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/^\/+/, "");
+      if (this.options.bundle.modules.has(name)) return name;
+    } else if (this.options.bundle.modules.has(specifier)) {
+      return specifier;
+    }
+    throw new Error(`No such module "${specifier}".\n  imported from "${from}"`);
+  }
+
+  #cloudflareWorkers: Promise<ivm.Module> | undefined;
+  #cloudflareWorkersModule(): Promise<ivm.Module> {
+    this.#cloudflareWorkers ??= (async () => {
+      const code = `const m = globalThis[Symbol.for("atoll.cloudflare:workers")];
+export const env = m.env, WorkerEntrypoint = m.WorkerEntrypoint, DurableObject = m.DurableObject,
+  WorkflowEntrypoint = m.WorkflowEntrypoint, RpcTarget = m.RpcTarget;
+export default m;`;
+      const module = await this.#isolate.compileModule(code, { filename: "cloudflare:workers" });
+      await module.instantiate(this.#context, () => {
+        throw new Error("cloudflare:workers imports nothing");
+      });
+      return module;
+    })();
+    return this.#cloudflareWorkers;
+  }
+
+  /** Text, data and wasm modules become a module that exports the value placed in a hidden table. */
+  async #moduleCode(source: WorkerBundle["modules"] extends Map<string, infer M> ? M : never): Promise<string> {
+    if (source.type === "esm") return source.code;
+    const key = JSON.stringify(source.name);
+    const value =
+      source.type === "text"
+        ? new ivm.ExternalCopy(source.text).copyInto()
+        : new ivm.ExternalCopy(source.bytes.buffer.slice(source.bytes.byteOffset, source.bytes.byteOffset + source.bytes.byteLength)).copyInto();
+    const make = source.type === "wasm" ? "new WebAssembly.Module($1)" : "$1";
+    await this.#context.evalClosure(
+      `const t = (globalThis[Symbol.for("atoll.moduleData")] ??= new Map()); t.set($0, ${make});`,
+      [source.name, value],
+      { arguments: { copy: true } },
+    );
+    return `const t = globalThis[Symbol.for("atoll.moduleData")]; const v = t.get(${key}); t.delete(${key}); export default v;`;
+  }
+
+  // ---- requests ----
+
+  fetch(request: WorkerRequest): Promise<WorkerResponse> {
+    return new Promise((resolve) => {
+      const id = this.#nextRequestId++;
+      const stats = { cpuMs: 0 };
+      const pending: PendingRequest = {
+        id,
+        tag: { method: request.method, url: request.url },
+        cpuMs: 0,
+        subrequests: 0,
+        stats,
+        headSent: false,
+        settled: false,
+        respond: (response) => {
+          pending.headSent = true;
+          resolve(response);
+        },
+      };
+      if (this.#discarded) {
+        pending.respond(errorResponse(this.#discarded === "crash" ? 1101 : 1102, stats));
+        return;
+      }
+      this.#requests.set(id, pending);
+      let body: ArrayBuffer | "stream" | null = null;
+      if (request.body instanceof Uint8Array) body = toArrayBuffer(request.body);
+      else if (request.body) {
+        pending.bodySource = request.body[Symbol.asyncIterator]();
+        body = "stream";
+      }
+      this.#enqueue({ t: "request", id, method: request.method, url: request.url, headers: request.headers, cf: request.cf, body });
+    });
+  }
+
+  /** The client went away before the response finished. */
+  cancel(response: WorkerResponse): void {
+    for (const req of this.#requests.values()) {
+      if (req.stats === response.stats) {
+        this.#enqueue({ t: "cancel", id: req.id });
+        req.responseBody?.finish(null);
+      }
+    }
+  }
+
+  #enqueue(event: InboundEvent): void {
+    if (this.#discarded) return;
+    this.#queue.push(event);
+    this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#running || this.#kickScheduled || this.#queue.length === 0 || this.#discarded) return;
+    this.#kickScheduled = true;
+    // setImmediate lets every event that arrives in this turn of the host loop join the batch.
+    setImmediate(() => {
+      this.#kickScheduled = false;
+      void this.#runEntry();
+    });
+  }
+
+  async #runEntry(): Promise<void> {
+    if (this.#running || this.#discarded) return;
+    const events = this.#queue;
+    this.#queue = [];
+    if (events.length === 0) return;
+    this.#running = true;
+    const charged = new Set<PendingRequest>();
+    for (const ev of events) {
+      const id = "id" in ev ? ev.id : 0;
+      const req = this.#requests.get(id);
+      if (req) charged.add(req);
+    }
+    let timeout = this.options.limits.cpuMs;
+    for (const req of charged) timeout = Math.min(timeout, this.options.limits.cpuMs - req.cpuMs);
+    const before = this.#isolate.cpuTime;
+    let out: OutboundMessage[];
+    try {
+      out = (await this.#dispatch.apply(undefined, [events], {
+        arguments: { copy: true },
+        result: { copy: true },
+        timeout: Math.max(1, Math.ceil(timeout)),
+      })) as OutboundMessage[];
+    } catch (error) {
+      this.#running = false;
+      const message = (error as Error).message ?? String(error);
+      const reason: DiscardReason = /timed out/i.test(message) ? "cpu" : /memory limit/i.test(message) ? "memory" : "crash";
+      const culprit = [...charged].find((r) => r.cpuMs + timeout >= this.options.limits.cpuMs) ?? [...charged][0];
+      this.discard(reason, culprit, message);
+      return;
+    }
+    const spentMs = Number(this.#isolate.cpuTime - before) / 1e6;
+    for (const req of charged) {
+      req.cpuMs += spentMs;
+      req.stats.cpuMs = req.cpuMs;
+    }
+    this.#running = false;
+    this.#process(out);
+    this.#kick();
+  }
+
+  #process(out: OutboundMessage[]): void {
+    for (const message of out) {
+      try {
+        this.#handleMessage(message);
+      } catch (error) {
+        this.options.log.error(`internal error handling ${message.t}: ${(error as Error).stack}`, undefined);
+      }
+    }
+  }
+
+  #handleMessage(m: OutboundMessage): void {
+    switch (m.t) {
+      case "head": {
+        const req = this.#requests.get(m.id);
+        if (!req || req.headSent) return;
+        let body: WorkerResponse["body"] = null;
+        if (m.body instanceof ArrayBuffer) body = new Uint8Array(m.body);
+        else if (m.body === "stream") {
+          req.responseBody = new ResponseBody(() => this.#enqueue({ t: "pull", id: m.id }));
+          body = req.responseBody;
+        }
+        req.respond({ status: m.status, statusText: m.statusText, headers: m.headers, body, stats: req.stats });
+        return;
+      }
+      case "chunk":
+        this.#requests.get(m.id)?.responseBody?.push(new Uint8Array(m.chunk));
+        return;
+      case "end":
+        this.#requests.get(m.id)?.responseBody?.finish(null);
+        return;
+      case "fail": {
+        const req = this.#requests.get(m.id);
+        if (!req) return;
+        const stack = this.#stackMapper.mapStack(m.error.stack ?? `${m.error.name}: ${m.error.message}`);
+        this.options.log.error(m.kind === "exception" ? `Uncaught ${stack}` : stack, req.tag);
+        if (!req.headSent) req.respond(errorResponse(1101, req.stats));
+        else req.responseBody?.finish(new Error(`${m.error.name}: ${m.error.message}`));
+        return;
+      }
+      case "read":
+        void this.#readRequestBody(m.id);
+        return;
+      case "cancelRead": {
+        const req = this.#requests.get(m.id);
+        void req?.bodySource?.return?.();
+        return;
+      }
+      case "call":
+        void this.#callHost(m);
+        return;
+      case "timer": {
+        const existing = this.#timers.get(m.tid);
+        if (existing) clearTimeout(existing);
+        this.#timers.delete(m.tid);
+        if (m.ms >= 0) {
+          this.#timers.set(
+            m.tid,
+            setTimeout(() => {
+              this.#timers.delete(m.tid);
+              this.#enqueue({ t: "timer", tid: m.tid, id: m.id });
+            }, m.ms),
+          );
+        }
+        return;
+      }
+      case "log": {
+        const req = this.#requests.get(m.id);
+        this.options.log.console(m.level, m.level === "error" ? this.#stackMapper.mapStack(m.text) : m.text, req?.tag);
+        return;
+      }
+      case "settled": {
+        const req = this.#requests.get(m.id);
+        if (!req) return;
+        for (const e of m.errors) this.options.log.error(`Uncaught (in waitUntil) ${this.#stackMapper.mapStack(e.stack ?? e.message)}`, req.tag);
+        req.settled = true;
+        this.#finishIfDone(req);
+        return;
+      }
+    }
+  }
+
+  #finishIfDone(req: PendingRequest): void {
+    if (!req.settled) return;
+    if (req.responseBody && !req.responseBody.finished) return;
+    clearTimeout(req.graceTimer);
+    this.#requests.delete(req.id);
+  }
+
+  async #readRequestBody(id: number): Promise<void> {
+    const req = this.#requests.get(id);
+    if (!req?.bodySource) {
+      this.#enqueue({ t: "body", id, chunk: null });
+      return;
+    }
+    try {
+      const { done, value } = await req.bodySource.next();
+      this.#enqueue({ t: "body", id, chunk: done ? null : toArrayBuffer(value) });
+    } catch (error) {
+      this.#enqueue({ t: "body", id, chunk: null, error: (error as Error).message });
+    }
+  }
+
+  async #callHost(m: Extract<OutboundMessage, { t: "call" }>): Promise<void> {
+    const fn = this.options.hostFunctions[m.fn];
+    const req = this.#requests.get(m.id);
+    const ctx: HostCallContext = {
+      worker: this.options.name,
+      requestId: m.id,
+      handles: this.#handles,
+      signal: this.#abort.signal,
+      countSubrequest: () => {
+        if (!req) return;
+        req.subrequests++;
+        if (req.subrequests > this.options.limits.subrequests) throw new Error("Too many subrequests.");
+      },
+    };
+    try {
+      if (!fn) throw new TypeError(`Atoll host function "${m.fn}" is not available.`);
+      const value = await fn(ctx, ...m.args);
+      this.#enqueue({ t: "ret", cid: m.cid, ok: true, value });
+    } catch (error) {
+      this.#enqueue({ t: "ret", cid: m.cid, ok: false, error: serializeHostError(error) });
+    }
+  }
+
+  #callSync(fn: string, args: unknown[]): unknown {
+    const f = this.options.hostSyncFunctions[fn];
+    try {
+      if (!f) throw new TypeError(`Atoll host function "${fn}" is not available.`);
+      return f(...args);
+    } catch (error) {
+      throw new Error("__atoll:" + JSON.stringify(serializeHostError(error)));
+    }
+  }
+
+  /**
+   * Ends the isolate: every request still waiting gets Cloudflare's error (1102 for limits,
+   * 1101 for a crash), timers and host handles are released, and the owner is told.
+   */
+  discard(reason: DiscardReason, culprit?: PendingRequest, detail?: string): void {
+    if (this.#discarded) return;
+    this.#discarded = reason;
+    if (reason === "cpu") this.options.log.error("Worker exceeded CPU time limit.", culprit?.tag);
+    else if (reason === "memory") this.options.log.error("Worker exceeded memory limit.", culprit?.tag);
+    else if (reason === "crash") this.options.log.error(`Worker crashed: ${detail ?? "unknown error"}`, culprit?.tag);
+    const code = reason === "crash" ? 1101 : 1102;
+    for (const req of this.#requests.values()) {
+      if (!req.headSent) req.respond(errorResponse(code, req.stats));
+      req.responseBody?.finish(new Error("The worker's isolate was discarded."));
+      clearTimeout(req.graceTimer);
+    }
+    this.#requests.clear();
+    this.#queue = [];
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    this.#abort.abort();
+    this.#handles.clear();
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+    this.onDiscard?.(reason);
+  }
+
+  /** Stops the isolate once its in-flight requests are done (used when a new version replaces it). */
+  retire(): void {
+    const check = () => {
+      if (this.#requests.size === 0 || this.#discarded) {
+        if (!this.#discarded) {
+          this.#discarded = "reload";
+          for (const t of this.#timers.values()) clearTimeout(t);
+          this.#abort.abort();
+          this.#handles.clear();
+          if (!this.#isolate.isDisposed) this.#isolate.dispose();
+        }
+        return;
+      }
+      setTimeout(check, 50).unref();
+    };
+    check();
+  }
+
+  /** Marks the response as sent: starts the waitUntil grace period. */
+  responseSent(response: WorkerResponse): void {
+    for (const req of this.#requests.values()) {
+      if (req.stats !== response.stats) continue;
+      this.#finishIfDone(req);
+      if (this.#requests.has(req.id)) {
+        req.graceTimer = setTimeout(() => {
+          this.options.log.error("waitUntil() tasks did not complete within the allowed time after invocation end and have been cancelled.", req.tag);
+          this.#requests.delete(req.id);
+        }, WAIT_UNTIL_GRACE_MS);
+        req.graceTimer.unref();
+      }
+    }
+  }
+
+  get cpuTimeMs(): number {
+    return Number(this.#isolate.cpuTime) / 1e6;
+  }
+}
+
+/** A streamed response body the host reads with `for await`: each read asks the isolate for one chunk. */
+class ResponseBody implements AsyncIterable<Uint8Array> {
+  #chunks: Uint8Array[] = [];
+  #waiting: { resolve(r: IteratorResult<Uint8Array>): void; reject(e: Error): void } | undefined;
+  #error: Error | undefined;
+  #pull: () => void;
+  finished = false;
+
+  constructor(pull: () => void) {
+    this.#pull = pull;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#waiting) {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      w.resolve({ done: false, value: chunk });
+    } else this.#chunks.push(chunk);
+  }
+
+  finish(error: Error | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (error) this.#error = error;
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    if (w) {
+      if (error) w.reject(error);
+      else w.resolve({ done: true, value: undefined });
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => {
+        const chunk = this.#chunks.shift();
+        if (chunk) return Promise.resolve({ done: false, value: chunk });
+        if (this.#error) return Promise.reject(this.#error);
+        if (this.finished) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve, reject) => {
+          this.#waiting = { resolve, reject };
+          this.#pull();
+        });
+      },
+      return: () => {
+        this.finish(null);
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+}
+
+const ERROR_TITLES: Record<number, [number, string]> = {
+  1101: [500, "Worker threw exception"],
+  1102: [503, "Worker exceeded resource limits"],
+};
+
+/** Cloudflare's error response for a non-browser client: `error code: 1101`. */
+export function errorResponse(code: 1101 | 1102, stats: { cpuMs: number }): WorkerResponse {
+  const [status, title] = ERROR_TITLES[code];
+  return {
+    status,
+    statusText: title,
+    headers: [["content-type", "text/plain; charset=UTF-8"], ["cf-error-code", String(code)]],
+    body: new TextEncoder().encode(`error code: ${code}`),
+    stats,
+  };
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+export type { SerializedError };

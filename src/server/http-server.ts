@@ -1,0 +1,138 @@
+// The HTTP front door: turns Node requests into WorkerRequests and streams WorkerResponses back,
+// with backpressure both ways and Cloudflare's request body limit.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import type { HeaderList } from "../protocol/bridge.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Worker } from "../runtime/worker.ts";
+import type { WorkerResponse } from "../runtime/worker-isolate.ts";
+import { localCf } from "./request-cf.ts";
+
+/** Bodies up to this size are read whole and handed over inline; larger ones stream. */
+const INLINE_BODY_BYTES = 64 * 1024;
+/** Cloudflare's request body limit (Free and Pro plans). */
+export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
+
+export interface HttpServerOptions {
+  worker: Worker;
+  logger: Logger;
+  maxBodyBytes?: number;
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  return createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
+    handle(options, req, res).catch((error) => {
+      options.logger.error(`request failed: ${(error as Error).stack ?? error}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "text/plain; charset=UTF-8" });
+        res.end(`Atoll could not run the worker: ${(error as Error).message}`);
+      } else res.destroy();
+    });
+  });
+}
+
+export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  server.listen(port, host);
+  await once(server, "listening");
+  return server.address() as AddressInfo;
+}
+
+async function handle(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const method = req.method ?? "GET";
+  const host = req.headers.host ?? "localhost";
+  const url = `http://${host}${req.url ?? "/"}`;
+  const headers: HeaderList = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+
+  const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
+  if (declared !== undefined && declared > maxBody) {
+    req.resume();
+    res.writeHead(413, { "content-type": "text/plain; charset=UTF-8", connection: "close" });
+    res.end("error code: 413");
+    options.logger.request(options.worker.name, method, req.url ?? "/", 413, "Payload Too Large", performance.now() - started, 0);
+    return;
+  }
+
+  let body: Uint8Array | AsyncIterable<Uint8Array> | null = null;
+  const hasBody = method !== "GET" && method !== "HEAD" && (declared !== undefined ? declared > 0 : req.headers["transfer-encoding"] !== undefined);
+  if (hasBody) {
+    if (declared !== undefined && declared <= INLINE_BODY_BYTES) body = await readWhole(req);
+    else body = limitedBody(req, maxBody);
+  }
+
+  const response = await options.worker.fetch({ method, url, headers, cf: localCf(req), body });
+  await send(options, req, res, response);
+  options.logger.request(options.worker.name, method, req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
+}
+
+async function readWhole(req: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The request body as chunks, failing past `max` bytes (the worker then sees a stream error). */
+async function* limitedBody(req: IncomingMessage, max: number): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).byteLength;
+    if (total > max) {
+      req.destroy();
+      throw new Error(`Request body exceeds the ${max}-byte limit.`);
+    }
+    yield chunk as Buffer;
+  }
+}
+
+async function send(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse, response: WorkerResponse): Promise<void> {
+  const flat: string[] = [];
+  let hasLength = false;
+  for (const [name, value] of response.headers) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    if (lower === "content-length") hasLength = true;
+    flat.push(name, value);
+  }
+  // A body known whole goes out with its length, as Cloudflare sends it.
+  if (!hasLength && response.body instanceof Uint8Array) flat.push("content-length", String(response.body.byteLength));
+  res.writeHead(response.status, response.statusText, flat);
+  const worker = options.worker;
+  const body = response.body;
+  if (body === null || req.method === "HEAD") {
+    res.end();
+    if (body && !(body instanceof Uint8Array)) worker.cancel(response);
+    worker.responseSent(response);
+    return;
+  }
+  if (body instanceof Uint8Array) {
+    res.end(body);
+    worker.responseSent(response);
+    return;
+  }
+  let clientGone = false;
+  const onClose = () => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      worker.cancel(response);
+    }
+  };
+  res.on("close", onClose);
+  try {
+    for await (const chunk of body) {
+      if (clientGone) break;
+      if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } catch (error) {
+    // The body failed after the head was sent: all we can do is cut the connection.
+    res.destroy(error as Error);
+  } finally {
+    res.off("close", onClose);
+    worker.responseSent(response);
+  }
+}

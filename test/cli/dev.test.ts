@@ -1,0 +1,126 @@
+// `atoll dev` end to end: real child process, real HTTP over loopback.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot, runDevExpectingFailure, startDev, startWorker, writeProject } from "../support/worker.ts";
+
+test("serves examples/hello and prints Ready on the chosen port", async () => {
+  const dev = await startDev(join(repoRoot, "examples", "hello"), ["--no-watch"]);
+  try {
+    assert.match(dev.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${dev.url}/some/path?x=1`, { headers: { "x-test": "yes" } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+    const body = (await res.json()) as Record<string, any>;
+    assert.equal(body.greeting, "Hello from Atoll");
+    assert.equal(body.path, "/some/path");
+    assert.deepEqual(body.query, { x: "1" });
+    assert.equal(body.headers["x-test"], "yes");
+    assert.equal(body.cf.colo, "LOCAL");
+    assert.equal(body.userAgent, "Cloudflare-Workers");
+    await dev.waitForOutput(/\[hello\] GET \/some\/path\?x=1 200/);
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("finds wrangler.toml in the current directory without -c, and --var overrides vars", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, {
+    "wrangler.toml": `name = "w"\nmain = "index.js"\n[vars]\nA = "from-config"\nB = "kept"\n`,
+    "index.js": `export default { fetch(req, env) { return new Response(env.A + "," + env.B); } }`,
+  });
+  const dev = await startDev(dir, ["--no-watch", "--var", "A:from-flag", "-c", "wrangler.toml"]);
+  try {
+    assert.equal(await (await fetch(dev.url)).text(), "from-flag,kept");
+  } finally {
+    await dev.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--env selects the environment: its vars only, name-env", async () => {
+  const dev = await startWorker({
+    toml: `name = "app"\nmain = "index.js"\n[vars]\nWHERE = "top"\n[env.staging.vars]\nWHERE = "staging"\n`,
+    files: { "index.js": `export default { fetch(req, env) { return new Response(env.WHERE); } }` },
+    args: ["--env", "staging"],
+  });
+  try {
+    assert.equal(await (await fetch(dev.url)).text(), "staging");
+    await dev.waitForOutput("[app-staging]");
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("secrets from .dev.vars reach env", async () => {
+  const dev = await startWorker({
+    files: {
+      "index.js": `export default { fetch(req, env) { return new Response(env.API_KEY); } }`,
+      ".dev.vars": `API_KEY="s3cret"\n`,
+    },
+  });
+  try {
+    assert.equal(await (await fetch(dev.url)).text(), "s3cret");
+  } finally {
+    await dev.stop();
+  }
+});
+
+test("a config error names the file and key and exits non-zero", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, {
+    "wrangler.toml": `name = "w"\nmain = "index.js"\n[vars]\nFOO = 1\n[[kv_namespaces]]\nbinding = 5\n`,
+    "index.js": `export default { fetch() { return new Response("x"); } }`,
+  });
+  try {
+    const { code, output } = await runDevExpectingFailure(dir, ["-c", "wrangler.toml"]);
+    assert.notEqual(code, 0);
+    assert.match(output, /wrangler\.toml/);
+    assert.match(output, /kv_namespaces\[0\]\.binding/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a missing main says how to fix it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, { "wrangler.toml": `name = "w"\n` });
+  try {
+    const { code, output } = await runDevExpectingFailure(dir, []);
+    assert.notEqual(code, 0);
+    assert.match(output, /"main" is missing/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a build error is printed with its location and exits non-zero", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, { "wrangler.toml": `name = "w"\nmain = "index.js"\n`, "index.js": `export default {\n  fetch() { return new Response("x") \n` });
+  try {
+    const { code, output } = await runDevExpectingFailure(dir, []);
+    assert.notEqual(code, 0);
+    assert.match(output, /index\.js:\d+:\d+/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("unimplemented bindings are listed in one warning and the worker still runs", async () => {
+  const dev = await startWorker({
+    toml: `name = "w"\nmain = "index.js"\n[[r2_buckets]]\nbinding = "BUCKET"\nbucket_name = "b"\n[ai]\nbinding = "AI"\n`,
+    files: {
+      "index.js": `export default { fetch(req, env) { try { env.BUCKET; return new Response("no error"); } catch (e) { return new Response(e.message); } } }`,
+    },
+  });
+  try {
+    const text = await (await fetch(dev.url)).text();
+    assert.match(text, /does not implement r2_buckets bindings yet/);
+    assert.match(dev.output(), /does not implement these bindings yet.*r2_buckets \(BUCKET\).*ai \(AI\)/);
+  } finally {
+    await dev.stop();
+  }
+});
