@@ -86,7 +86,7 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
     if (file.path.endsWith(".map")) map = file.text;
     else if (file.path.endsWith(".js")) code = file.text;
   }
-  modules.set(MAIN_NAME, { name: MAIN_NAME, type: "esm", code: code.replace(/\/\/# sourceMappingURL=.*\n?$/, "") });
+  modules.set(MAIN_NAME, { name: MAIN_NAME, type: "esm", code: withoutRequireShim(code.replace(/\/\/# sourceMappingURL=.*\n?$/, "")) });
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes("node_modules"))
     .map((p) => resolve(config.rootDir, p));
@@ -94,6 +94,17 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
     bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir },
     inputs: [...inputs, ...extra],
   };
+}
+
+/**
+ * esbuild's ESM output defines a `__require` stand-in (and rewrites `typeof require` to it) when
+ * bundled code mentions `require`. Workers have no `require`, and libraries that feature-detect
+ * it must see `undefined`, so the stand-in is replaced by `undefined`, keeping line numbers.
+ */
+const REQUIRE_SHIM = /^var __require = \/\* @__PURE__ \*\/ \(\(x\) => typeof require[\s\S]*?\n\}\);$/m;
+
+export function withoutRequireShim(code: string): string {
+  return code.replace(REQUIRE_SHIM, (shim) => "var __require = void 0;" + "\n".repeat(shim.split("\n").length - 1));
 }
 
 const JS_RULES = [{ type: "ESModule" as const, globs: ["**/*.js", "**/*.mjs"] }];

@@ -81,8 +81,9 @@ const errorConstructors: Record<string, ErrorConstructor> = {
 export function deserializeError(s: SerializedError): Error {
   const DOMExceptionCtor = (globalThis as { DOMException?: new (m: string, n: string) => Error }).DOMException;
   let err: Error;
-  if (errorConstructors[s.name]) err = new errorConstructors[s.name](s.message);
-  else if (DOMExceptionCtor && s.props?.domException) err = new DOMExceptionCtor(s.message, s.name);
+  // DOMException first: WebCrypto throws DOMExceptions named like builtins ("SyntaxError").
+  if (DOMExceptionCtor && s.props?.domException) err = new DOMExceptionCtor(s.message, s.name);
+  else if (errorConstructors[s.name]) err = new errorConstructors[s.name](s.message);
   else {
     err = new Error(s.message);
     err.name = s.name;

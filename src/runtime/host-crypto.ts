@@ -114,6 +114,25 @@ function toNode(ctx: HostCallContext, algorithm: unknown, making: boolean): { al
   return { alg };
 }
 
+/** Cloudflare's (Chromium's) RSA key generation limits; they also bound the host CPU a worker can take. */
+function checkRsaGeneration(alg: NodeAlgorithm): void {
+  const bits = alg.modulusLength;
+  if (typeof bits === "number" && !(bits % 8 === 0 && bits >= 256 && bits <= 16384)) {
+    throw new DOMException(
+      `The modulus length must be a multiple of 8 and between 256 and 16k, but ${bits} was requested.`,
+      "OperationError",
+    );
+  }
+  if (alg.publicExponent instanceof Uint8Array) {
+    let e = 0;
+    for (const b of alg.publicExponent) e = e * 256 + b;
+    if (e !== 3 && e !== 65537) {
+      const got = e > 0xffffffff ? "a number larger than 2^32" : String(e);
+      throw new DOMException(`The "publicExponent" must be either 3 or 65537, but got ${got}.`, "OperationError");
+    }
+  }
+}
+
 function plainAlgorithm(algorithm: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(algorithm)) {
@@ -264,6 +283,7 @@ export const cryptoHostFunctions: HostFunctionTable = {
 
   async "crypto.generateKey"(ctx, algorithm: unknown, extractable: unknown, usages: unknown) {
     const { alg, alias } = toNode(ctx, algorithm, true);
+    if (alg.name.toUpperCase().startsWith("RSA")) checkRsaGeneration(alg);
     const r = await subtle.generateKey(alg, Boolean(extractable), usages as string[]);
     return describeKeyOrPair(ctx, r, alias);
   },

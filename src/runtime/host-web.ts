@@ -1,6 +1,7 @@
 // Host side of the prelude's web module: legacy text decoding (Node's full-ICU TextDecoder) and
 // structuredClone (the value is already a structured copy when it arrives; returning it copies
 // it back). Errors are encoded so the isolate re-raises them with the right type.
+import { domainToASCII, domainToUnicode, fileURLToPath } from "node:url";
 import type { HostSyncFunctionTable } from "./host-functions.ts";
 
 function hostError(name: string, message: string): Error {
@@ -51,4 +52,20 @@ export const webHostSyncFunctions: HostSyncFunctionTable = {
   "encoding.supports": (label: unknown) => supports(label),
   "encoding.decode": decode,
   structuredClone: (value: unknown) => value,
+  // WHATWG "domain to ASCII" for non-ASCII hostnames (used by the tr46 stand-in); "" = invalid.
+  "url.domainToASCII": (domain: unknown) => domainToASCII(String(domain)),
+  "url.domainToUnicode": (domain: unknown) => domainToUnicode(String(domain)),
+};
+
+/**
+ * esbuild `alias` entries for bundling the prelude. whatwg-url pulls @exodus/bytes' legacy
+ * encoding tables (≈470 KB of code) although the URL API only percent-encodes UTF-8, and tr46's
+ * IDNA table (≈2.2 MB of heap per isolate) although hostnames are nearly always ASCII; these
+ * swap in the small stand-ins of src/prelude/web/url-shims/ (non-ASCII hosts then go through the
+ * "url.domainToASCII" host function). Without the aliases everything still works, heavier.
+ */
+export const webPreludeAliases: Record<string, string> = {
+  "@exodus/bytes/whatwg.js": fileURLToPath(new URL("../prelude/web/url-shims/whatwg-percent-encode.ts", import.meta.url)),
+  "@exodus/bytes/encoding.js": fileURLToPath(new URL("../prelude/web/url-shims/empty.ts", import.meta.url)),
+  tr46: fileURLToPath(new URL("../prelude/web/url-shims/tr46.ts", import.meta.url)),
 };

@@ -27,12 +27,6 @@ export function loadPrelude(): Promise<Prelude> {
 
 export const PRELUDE_FILENAME = "atoll:prelude";
 
-const SHARED_ARRAY_BUFFER_SHIM = `var __atollSharedArrayBuffer = globalThis["SharedArrayBuffer"] || class SharedArrayBuffer {
-  get byteLength() { return 0; }
-  get growable() { return false; }
-  get maxByteLength() { return 0; }
-};`;
-
 async function build(): Promise<Prelude> {
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -44,10 +38,9 @@ async function build(): Promise<Prelude> {
     mainFields: ["module", "main"],
     conditions: ["worker", "browser"],
     minifySyntax: true,
-    // V8 has no SharedArrayBuffer while it makes a snapshot, and libraries (webidl-conversions)
-    // read SharedArrayBuffer.prototype at load time: give them a stand-in when it is missing.
+    // See src/prelude/shared-array-buffer.ts.
     define: { SharedArrayBuffer: "__atollSharedArrayBuffer" },
-    banner: { js: SHARED_ARRAY_BUFFER_SHIM },
+    inject: [join(root, "src", "prelude", "shared-array-buffer.ts")],
     legalComments: "none",
     logLevel: "silent",
   });

@@ -508,3 +508,19 @@ describe("DigestStream", () => {
     assert.deepEqual(r, { name: "RangeError", message: "stop", dom: false, type: "RangeError" });
   });
 });
+
+describe("key lifetime", () => {
+  test("CryptoKeys the isolate drops are released on the host (FinalizationRegistry)", async () => {
+    const released = () => iso.calls.filter((c) => c === "crypto.releaseKey").length;
+    const start = released();
+    for (let round = 0; round < 4 && released() === start; round++) {
+      await iso.run(`
+        for (let i = 0; i < 200; i++) await crypto.subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, ["encrypt"]);
+        const junk = [];
+        for (let i = 0; i < 200000; i++) junk.push({ i, s: "x" + i });
+        return junk.length;
+      `);
+    }
+    assert.ok(released() > start, "no key was released after allocation pressure");
+  });
+});

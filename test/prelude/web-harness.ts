@@ -6,14 +6,18 @@ import ivm from "isolated-vm";
 import * as esbuild from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { webHostSyncFunctions } from "../../src/runtime/host-web.ts";
+import { webHostSyncFunctions, webPreludeAliases } from "../../src/runtime/host-web.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-let bundlePromise: Promise<string> | undefined;
+const bundles = new Map<boolean, Promise<string>>();
 
-/** The web module bundled the way the prelude is: iife, platform neutral, es2023. */
-export function bundleWeb(): Promise<string> {
+/**
+ * The web module bundled the way the prelude is: iife, platform neutral, es2023; with the
+ * url-shims aliases of host-web.ts unless `aliases` is false.
+ */
+export function bundleWeb(aliases = true): Promise<string> {
+  let bundlePromise = bundles.get(aliases);
   bundlePromise ??= esbuild
     .build({
       stdin: {
@@ -33,10 +37,13 @@ export function bundleWeb(): Promise<string> {
       format: "iife",
       platform: "neutral",
       mainFields: ["module", "main"],
+      conditions: ["worker", "browser"],
+      alias: aliases ? webPreludeAliases : {},
       target: "es2023",
       logLevel: "silent",
     })
     .then((r) => r.outputFiles[0].text);
+  bundles.set(aliases, bundlePromise);
   return bundlePromise;
 }
 
@@ -48,8 +55,8 @@ export interface WebIsolate {
   dispose(): void;
 }
 
-export async function createWebIsolate(): Promise<WebIsolate> {
-  const code = await bundleWeb();
+export async function createWebIsolate(options: { aliases?: boolean } = {}): Promise<WebIsolate> {
+  const code = await bundleWeb(options.aliases ?? true);
   const isolate = new ivm.Isolate({ memoryLimit: 128 });
   const context = await isolate.createContext();
   const jail = context.global;

@@ -4,10 +4,15 @@ import assert from "node:assert/strict";
 import { createWebIsolate, type WebIsolate } from "./web-harness.ts";
 
 let w: WebIsolate;
+let full: WebIsolate; // bundled without the url-shims aliases (real tr46 and @exodus/bytes)
 before(async () => {
   w = await createWebIsolate();
+  full = await createWebIsolate({ aliases: false });
 });
-after(() => w.dispose());
+after(() => {
+  w.dispose();
+  full.dispose();
+});
 
 const cases: [string, string?][] = [
   ["https://user:pass@EXAMPLE.com:443/path/../x?y=1#z"],
@@ -48,7 +53,49 @@ const cases: [string, string?][] = [
   ["https://@a.com/"],
   ["https://:@a.com/"],
   ["http://a.com/?%"],
+  ["http://a/?é=ü&x=\ud83d&y=😀"],
+  ["non-special:/p?é '\"<>`#x y"],
+  ["http://a/?'\"<>`{}|^ #é"],
+  ["ws://a/?'\u0001\u007f"],
 ];
+
+const idnCases: [string, string?][] = [
+  ["http://MÜNCHEN.de/"], ["http://xn--mnchen-3ya.de/"], ["http://XN--MNCHEN-3YA.de/"], ["http://faß.de/"], ["http://a\u200db.com/"],
+  ["http://１２７.０.０.１/"], ["http://ＥＸＡＭＰＬＥ.com/"], ["http://例え.テスト/"], ["http://مثال.إختبار/"], 
+  ["http://☕.us/"], ["http://ab--c.com/"], ["http://-a.com/"], ["http://a..b/"], ["http://a%C3%BCb.com/"], ["http://%F0%9F%92%A9.la/"], ["http://\u00ad.com/"],
+  ["http://a\u3002b/"], ["http://xn--ls8h.la/"], ["http://xn--55qx5d.cn/"],
+];
+
+// Invalid "xn--" labels: tr46 6 rejects them, Node 24's ada (and so the tr46 stand-in) accepts them.
+const punycodeDisagreements = ["http://xn--zz/", "http://a.xn--/", "http://xn--a.b/"];
+
+test("invalid punycode labels: the stand-in follows the host, real tr46 is stricter", async () => {
+  const body = `return ${JSON.stringify(punycodeDisagreements)}.map((u) => { try { return new URL(u).href; } catch (e) { return "ERR"; } });`;
+  assert.deepEqual(await w.run(body), punycodeDisagreements.map((u) => new URL(u).href));
+  assert.deepEqual(await full.run(body), punycodeDisagreements.map(() => "ERR"));
+});
+
+test("URL hosts (IDNA) agree with Node with and without the tr46 stand-in", async () => {
+  const body = `
+    return ${JSON.stringify(idnCases)}.map(([u, b]) => {
+      try { const x = new URL(u, b); return x.href; } catch (e) { return "ERR:" + e.constructor.name; }
+    });
+  `;
+  const expected = idnCases.map(([u, b]) => {
+    try {
+      return new URL(u, b).href;
+    } catch (e) {
+      return "ERR:" + (e as Error).constructor.name;
+    }
+  });
+  const [shim, real] = [await w.run<unknown[]>(body), await full.run<unknown[]>(body)];
+  const mismatches: string[] = [];
+  for (let i = 0; i < idnCases.length; i++) {
+    if (shim[i] !== expected[i]) mismatches.push(`shim ${idnCases[i][0]}: ${shim[i]} vs ${expected[i]}`);
+    if (real[i] !== expected[i]) mismatches.push(`tr46 ${idnCases[i][0]}: ${real[i]} vs ${expected[i]}`);
+  }
+  assert.deepEqual(mismatches, []);
+});
 
 test("URL parsing agrees with Node's WHATWG URL on edge cases", async () => {
   const r = await w.run<unknown[]>(`

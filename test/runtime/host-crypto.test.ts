@@ -137,6 +137,29 @@ describe("Cloudflare differences", () => {
     assert.equal(jwk.alg, "EdDSA");
   });
 
+  test("RSA key generation limits: modulus 256..16384 in steps of 8, exponent 3 or 65537", async () => {
+    const ctx = context();
+    const rsa = (modulusLength: number, e: number[]) =>
+      fns["crypto.generateKey"](ctx, { name: "RSA-PSS", modulusLength, publicExponent: new Uint8Array(e).buffer, hash: { name: "SHA-256" } }, true, [
+        "sign",
+      ]);
+    assert.deepEqual(await rejection(rsa(32768, [1, 0, 1])), {
+      name: "OperationError",
+      message: "The modulus length must be a multiple of 8 and between 256 and 16k, but 32768 was requested.",
+      dom: true,
+    });
+    assert.deepEqual(await rejection(rsa(1028, [1, 0, 1])), {
+      name: "OperationError",
+      message: "The modulus length must be a multiple of 8 and between 256 and 16k, but 1028 was requested.",
+      dom: true,
+    });
+    assert.deepEqual(await rejection(rsa(1024, [5])), {
+      name: "OperationError",
+      message: 'The "publicExponent" must be either 3 or 65537, but got 5.',
+      dom: true,
+    });
+  });
+
   test("PBKDF2 above 100000 iterations is refused before any work", async () => {
     const ctx = context();
     const key = (await fns["crypto.importKey"](ctx, "raw", enc("pw"), { name: "PBKDF2" }, false, ["deriveBits"])) as KeyDescriptor;

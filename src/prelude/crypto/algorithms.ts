@@ -57,8 +57,18 @@ export function normalizeAlgorithm(alg: unknown): Algorithm {
   if (src.hash !== undefined) out.hash = normalizeHash(src.hash);
   if (src.namedCurve !== undefined) out.namedCurve = String(src.namedCurve);
   if (src.compressed !== undefined) out.compressed = Boolean(src.compressed);
-  if (src.public !== undefined) out.public = keyHandle(src.public, "algorithm.public");
+  if (src.public !== undefined) {
+    out.public = keyHandle(src.public, "algorithm.public");
+    referencedKeys.set(out, src.public);
+  }
   return out;
+}
+
+const referencedKeys = new WeakMap<Algorithm, unknown>();
+
+/** The CryptoKey an algorithm refers to by handle (ECDH/X25519 `public`), to keep it alive. */
+export function referencedKey(alg: Algorithm): unknown {
+  return referencedKeys.get(alg);
 }
 
 export function digestAlgorithm(alg: unknown): Algorithm {

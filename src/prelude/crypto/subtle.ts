@@ -14,6 +14,7 @@ import {
   importAlgorithm,
   normalizeAlgorithm,
   normalizeUsages,
+  referencedKey,
 } from "./algorithms.ts";
 import { bytesOf, copyBufferSource, isBufferSource } from "./buffer-source.ts";
 import { CryptoKey, isCryptoKey, keepAlive, keyFromDescriptor, keyHandle, keyOrPairFromHost, type KeyDescriptor } from "./crypto-key.ts";
@@ -59,7 +60,7 @@ function keyData(fmt: string, data: unknown): unknown {
 async function operate(fn: string, alg: Algorithm, key: CryptoKey, usage: string, ...rest: unknown[]): Promise<unknown> {
   checkKeyFor(key, alg, usage);
   const result = await host(fn, [alg, keyHandle(key, "key"), ...rest]);
-  keepAlive(key);
+  keepAlive(key, referencedKey(alg));
   return result;
 }
 
