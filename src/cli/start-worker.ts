@@ -3,7 +3,7 @@ import type { WorkerConfig } from "../config/index.ts";
 import { planBindings } from "../bindings/index.ts";
 import { bundleWorker } from "../bundler/bundle-worker.ts";
 import type { Logger } from "../observability/logger.ts";
-import { hostFunctions, hostSyncFunctions } from "../runtime/host-services.ts";
+import { hostServices } from "../runtime/host-services.ts";
 import { Worker } from "../runtime/worker.ts";
 
 export interface RunningWorker {
@@ -25,8 +25,7 @@ export async function startWorkerFromConfig(config: WorkerConfig, logger: Logger
     name: config.name,
     limits: { cpuMs: config.limits.cpuMs, memoryMb: MEMORY_MB, subrequests: SUBREQUESTS },
     bindings: plan.descriptors,
-    hostFunctions,
-    hostSyncFunctions,
+    host: hostServices,
     log: logger.forWorker(config.name),
   });
   await worker.load(bundle);

@@ -9,10 +9,29 @@ let nextCallId = 1;
 const pendingCalls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let hostSync: SyncHost | undefined;
 
-/** The request whose event is being handled now; 0 outside any request. Best effort under interleaving. */
+/**
+ * The request whose event is being handled now; 0 when unknown. V8 gives the prelude no way to
+ * follow a request across `await`, so this is best effort: it is right while an event is handled
+ * and in continuations of an entry whose events all belong to one request.
+ */
 export let currentRequestId = 0;
 export function setCurrentRequest(id: number): void {
   currentRequestId = id;
+}
+
+const inFlightRequests = new Set<number>();
+export function requestStarted(id: number): void {
+  inFlightRequests.add(id);
+}
+export function requestEnded(id: number): void {
+  inFlightRequests.delete(id);
+}
+
+/** The request to attribute work to: the current one, else the only request in flight, else 0. */
+export function attributedRequestId(): number {
+  if (currentRequestId !== 0) return currentRequestId;
+  if (inFlightRequests.size === 1) for (const id of inFlightRequests) return id;
+  return 0;
 }
 
 export function installHostSync(fn: SyncHost): void {
@@ -41,7 +60,7 @@ export function drainOutbox(): OutboundMessage[] {
 }
 
 /** Calls an asynchronous host function; args and result cross by structured copy. */
-export function callHost(fn: string, args: unknown[], requestId = currentRequestId): Promise<unknown> {
+export function callHost(fn: string, args: unknown[], requestId = attributedRequestId()): Promise<unknown> {
   const cid = nextCallId++;
   return new Promise((resolve, reject) => {
     pendingCalls.set(cid, { resolve, reject });

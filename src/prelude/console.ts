@@ -1,10 +1,10 @@
 // console inside the isolate: formats on this side, ships text to the host tagged with the request.
 import type { LogLevel } from "../protocol/bridge.ts";
-import { currentRequestId, emit } from "./bridge.ts";
+import { attributedRequestId, emit } from "./bridge.ts";
 import { formatLogArgs, inspect } from "./inspect.ts";
 
 function logger(level: LogLevel) {
-  return (...args: unknown[]) => emit({ t: "log", id: currentRequestId, level, text: formatLogArgs(args) });
+  return (...args: unknown[]) => emit({ t: "log", id: attributedRequestId(), level, text: formatLogArgs(args) });
 }
 
 const counts = new Map<string, number>();

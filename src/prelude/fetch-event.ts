@@ -1,8 +1,8 @@
 // Runs one fetch event: builds the Request, calls the worker's handler, ships the Response.
 import type { InboundEvent, SerializedError } from "../protocol/bridge.ts";
-import { emit, serializeError, setCurrentRequest } from "./bridge.ts";
+import { emit, requestEnded, requestStarted, serializeError, setCurrentRequest } from "./bridge.ts";
 import { bodyForTransmit, createIncomingRequest, Response, responseHead } from "./fetch/index.ts";
-import { ReadableStream } from "./web/index.ts";
+import { AbortController, DOMException, ReadableStream } from "./web/index.ts";
 import type { WorkerHandlers } from "./handlers.ts";
 
 interface InFlight {
@@ -52,13 +52,14 @@ function requestBodyStream(id: number, state: InFlight): ReadableStream<Uint8Arr
 }
 
 export function startFetch(ev: Extract<InboundEvent, { t: "request" }>, handlers: WorkerHandlers): void {
-  const state: InFlight = { bodyReads: [], waitUntil: [], responded: false };
+  const state: InFlight = { bodyReads: [], waitUntil: [], responded: false, abort: new AbortController() };
   inFlight.set(ev.id, state);
+  requestStarted(ev.id);
   setCurrentRequest(ev.id);
   const ctx = new ExecutionContext(state);
   const run = async () => {
     const body = ev.body === null ? null : ev.body === "stream" ? requestBodyStream(ev.id, state) : new Uint8Array(ev.body);
-    const request = createIncomingRequest({ method: ev.method, url: ev.url, headers: ev.headers, body, cf: ev.cf });
+    const request = createIncomingRequest({ method: ev.method, url: ev.url, headers: ev.headers, body, cf: ev.cf, signal: state.abort!.signal });
     return handlers.fetch(request as unknown as globalThis.Request, ctx);
   };
   run().then(
@@ -89,17 +90,17 @@ function respond(id: number, state: InFlight, response: unknown): void {
     fail(id, state, "exception", serializeError(error));
     return;
   }
-  const { status, statusText, headers } = responseHead(response);
+  const { status, statusText, headers, encodeBody } = responseHead(response);
   state.responded = true;
   if (body === null) {
-    emit({ t: "head", id, status, statusText, headers, body: null });
+    emit({ t: "head", id, status, statusText, headers, body: null, encodeBody });
     settleWhenDone(id, state);
   } else if ("bytes" in body) {
-    emit({ t: "head", id, status, statusText, headers, body: toArrayBuffer(body.bytes) });
+    emit({ t: "head", id, status, statusText, headers, body: toArrayBuffer(body.bytes), encodeBody });
     settleWhenDone(id, state);
   } else {
     state.responseReader = body.stream.getReader() as unknown as ReadableStreamDefaultReader<unknown>;
-    emit({ t: "head", id, status, statusText, headers, body: "stream" });
+    emit({ t: "head", id, status, statusText, headers, body: "stream", encodeBody });
   }
 }
 
@@ -153,6 +154,7 @@ export function deliverBody(ev: Extract<InboundEvent, { t: "body" }>): void {
 export function cancelRequest(id: number): void {
   const state = inFlight.get(id);
   if (!state) return;
+  state.abort?.abort(new DOMException("The client disconnected.", "AbortError"));
   state.responseReader?.cancel(new Error("The client disconnected.")).catch(() => {});
   state.responseReader = undefined;
   for (const read of state.bodyReads.splice(0)) read({ t: "body", id, chunk: null, error: "The client disconnected." });
@@ -173,7 +175,9 @@ function settleWhenDone(id: number, state: InFlight): void {
     return errors;
   };
   wait().then((errors) => {
+    if (!inFlight.has(id)) return;
     inFlight.delete(id);
+    requestEnded(id);
     emit({ t: "settled", id, errors });
   });
 }

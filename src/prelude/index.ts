@@ -37,14 +37,19 @@ export interface SetupOptions {
 
 function dispatch(events: InboundEvent[]): OutboundMessage[] {
   const out = beginEntry();
+  let sole: number | undefined;
   for (const ev of events) {
+    const id = "id" in ev ? ev.id : 0;
+    sole = sole === undefined || sole === id ? id : 0;
+    setCurrentRequest(id);
     try {
       handle(ev);
     } catch (error) {
-      emit({ t: "log", id: "id" in ev ? ev.id : 0, level: "error", text: `Uncaught ${serializeError(error).stack ?? String(error)}` });
+      emit({ t: "log", id, level: "error", text: `Uncaught ${serializeError(error).stack ?? String(error)}` });
     }
   }
-  setCurrentRequest(0);
+  // Continuations run after this returns: they belong to the batch's request if there was one.
+  setCurrentRequest(sole ?? 0);
   return out;
 }
 

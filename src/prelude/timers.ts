@@ -1,6 +1,6 @@
 // setTimeout/setInterval inside the isolate: the host owns the clock. Setting a timer emits a
 // `timer` message; the host answers with a `timer` event when it fires.
-import { currentRequestId, emit, setCurrentRequest } from "./bridge.ts";
+import { attributedRequestId, emit, setCurrentRequest } from "./bridge.ts";
 
 interface Timer {
   callback: (...args: unknown[]) => void;
@@ -19,8 +19,9 @@ function schedule(callback: unknown, ms: unknown, args: unknown[], repeat: boole
   }
   const delay = Math.max(0, Number(ms) || 0);
   const tid = nextTimerId++;
-  timers.set(tid, { callback: callback as Timer["callback"], args, ms: delay, repeat, requestId: currentRequestId });
-  emit({ t: "timer", tid, id: currentRequestId, ms: delay });
+  const requestId = attributedRequestId();
+  timers.set(tid, { callback: callback as Timer["callback"], args, ms: delay, repeat, requestId });
+  emit({ t: "timer", tid, id: requestId, ms: delay });
   return tid;
 }
 

@@ -55,6 +55,8 @@ export type OutboundMessage =
       statusText: string;
       headers: HeaderList;
       body: OutboundBody;
+      /** "automatic": the host applies the Content-Encoding the headers name; "manual": already encoded. */
+      encodeBody: "automatic" | "manual";
     }
   /** A chunk of a streamed response body, answering a `pull`. */
   | { t: "chunk"; id: number; chunk: ArrayBuffer }

@@ -44,3 +44,11 @@ export type HostFunctionTable = Record<string, HostFunction>;
 /** Synchronous host functions block the isolate; keep them tiny (randomness, legacy decoding). */
 export type HostSyncFunction = (...args: any[]) => unknown;
 export type HostSyncFunctionTable = Record<string, HostSyncFunction>;
+
+/** Everything the host offers one worker's isolate. */
+export interface HostServices {
+  functions: HostFunctionTable;
+  syncFunctions: HostSyncFunctionTable;
+  /** A request finished (response sent, waitUntil settled): release what it still holds open. */
+  releaseRequest(handles: HandleTable, requestId: number): void;
+}

@@ -1,13 +1,19 @@
 // Every host function the isolate can call, by name: one table per module that serves it.
-import type { HostFunctionTable, HostSyncFunctionTable } from "./host-functions.ts";
+import type { HostServices } from "./host-functions.ts";
 import { cryptoHostFunctions, cryptoHostSyncFunctions } from "./host-crypto.ts";
 import { webHostSyncFunctions } from "./host-web.ts";
+import { outboundFetchFunctions, releaseRequestFetches } from "./outbound-fetch.ts";
 
-export const hostFunctions: HostFunctionTable = {
-  ...cryptoHostFunctions,
-};
-
-export const hostSyncFunctions: HostSyncFunctionTable = {
-  ...webHostSyncFunctions,
-  ...cryptoHostSyncFunctions,
+export const hostServices: HostServices = {
+  functions: {
+    ...outboundFetchFunctions,
+    ...cryptoHostFunctions,
+  },
+  syncFunctions: {
+    ...webHostSyncFunctions,
+    ...cryptoHostSyncFunctions,
+  },
+  releaseRequest(handles, requestId) {
+    releaseRequestFetches(handles, requestId);
+  },
 };

@@ -107,38 +107,36 @@ export function releaseRequestFetches(handles: HandleTable, requestId: number): 
 
 // ---- upload streams (request bodies written by the isolate) --------------------------------
 
-/** A request body the isolate writes chunk by chunk; readable by any host consumer. */
+/**
+ * A request body the isolate writes chunk by chunk; readable by any host consumer. Writes resolve
+ * once the consumer has room again (backpressure); several may be outstanding at once.
+ */
 export class UploadStream {
   readonly readable: Readable;
-  #waiting: { resolve(): void; reject(e: Error): void } | null = null;
+  #waiting: Array<{ resolve(): void; reject(e: Error): void }> = [];
   #closed = false;
 
   constructor() {
     this.readable = new Readable({
-      highWaterMark: 64 * 1024,
+      highWaterMark: 256 * 1024,
       read: () => {
-        const w = this.#waiting;
-        this.#waiting = null;
-        w?.resolve();
+        for (const w of this.#waiting.splice(0)) w.resolve();
       },
       destroy: (err, cb) => {
-        const w = this.#waiting;
-        this.#waiting = null;
-        w?.reject(new TypeError("The request body stream was closed by the receiver."));
+        const closed = new TypeError("The request body stream was closed by the receiver.");
+        for (const w of this.#waiting.splice(0)) w.reject(closed);
         cb(err);
       },
     });
   }
 
-  /** Resolves once the consumer has room for more (backpressure). */
   write(chunk: Buffer): Promise<void> {
     if (this.#closed || this.readable.destroyed) {
       return Promise.reject(new TypeError("The request body stream was closed by the receiver."));
     }
-    if (this.#waiting) return Promise.reject(new TypeError("Concurrent writes to a request body stream."));
     if (this.readable.push(chunk)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
     });
   }
 

@@ -1,11 +1,12 @@
 // Builds the prelude (src/prelude) into one script with esbuild and turns it into an isolate
 // startup snapshot, cached on disk by content hash so a cold start is a snapshot restore.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ivm from "isolated-vm";
+import { webPreludeAliases } from "./host-web.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const entry = join(root, "src", "prelude", "index.ts");
@@ -38,9 +39,8 @@ async function build(): Promise<Prelude> {
     mainFields: ["module", "main"],
     conditions: ["worker", "browser"],
     minifySyntax: true,
-    // See src/prelude/shared-array-buffer.ts.
-    define: { SharedArrayBuffer: "__atollSharedArrayBuffer" },
-    inject: [join(root, "src", "prelude", "shared-array-buffer.ts")],
+    // Small stand-ins for whatwg-url's IDNA and legacy-encoding tables (see src/runtime/host-web.ts).
+    alias: webPreludeAliases,
     legalComments: "none",
     logLevel: "silent",
   });
@@ -63,9 +63,18 @@ function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<Arra
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.from(snapshot.copy()));
     renameSync(tmp, file);
+    removeStaleSnapshots(file);
     return snapshot;
   } catch (error) {
     process.emitWarning(`atoll: could not snapshot the prelude, evaluating it per isolate instead: ${(error as Error).message}`);
     return null;
+  }
+}
+
+/** Snapshots of earlier preludes are never read again. */
+function removeStaleSnapshots(current: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (path !== current && /^prelude-[0-9a-f]+\.snapshot$/.test(name)) rmSync(path, { force: true });
   }
 }

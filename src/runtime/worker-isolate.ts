@@ -5,7 +5,7 @@
 import ivm from "isolated-vm";
 import { posix } from "node:path";
 import type { HeaderList, InboundEvent, OutboundMessage, SerializedError } from "../protocol/bridge.ts";
-import { HandleTable, type HostCallContext, type HostFunctionTable, type HostSyncFunctionTable } from "./host-functions.ts";
+import { HandleTable, type HostCallContext, type HostServices } from "./host-functions.ts";
 import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
 import { serializeHostError } from "./serialize-error.ts";
 import { StackMapper } from "./source-maps.ts";
@@ -26,8 +26,7 @@ export interface IsolateOptions {
   /** Binding descriptors for `env` (see src/prelude/env.ts). */
   bindings: unknown[];
   limits: WorkerLimits;
-  hostFunctions: HostFunctionTable;
-  hostSyncFunctions: HostSyncFunctionTable;
+  host: HostServices;
   log: WorkerLog;
 }
 
@@ -57,6 +56,8 @@ export interface WorkerResponse {
   statusText: string;
   headers: HeaderList;
   body: null | Uint8Array | AsyncIterable<Uint8Array>;
+  /** "automatic": the server must apply the Content-Encoding named in `headers`. */
+  encodeBody: "automatic" | "manual";
   /** Filled as the request runs: CPU time charged to it, in ms. */
   stats: { cpuMs: number };
 }
@@ -85,7 +86,7 @@ export class WorkerIsolate {
   readonly options: IsolateOptions;
   #isolate!: ivm.Isolate;
   #context!: ivm.Context;
-  #dispatch!: ivm.Reference<(events: InboundEvent[]) => OutboundMessage[]>;
+  #dispatch!: ivm.Reference<(events: ivm.Transferable) => OutboundMessage[]>;
   #queue: InboundEvent[] = [];
   #running = false;
   #kickScheduled = false;
@@ -279,8 +280,7 @@ export default m;`;
     const before = this.#isolate.cpuTime;
     let out: OutboundMessage[];
     try {
-      out = (await this.#dispatch.apply(undefined, [events], {
-        arguments: { copy: true },
+      out = (await this.#dispatch.apply(undefined, [eventsArgument(events)], {
         result: { copy: true },
         timeout: Math.max(1, Math.ceil(timeout)),
       })) as OutboundMessage[];
@@ -323,7 +323,7 @@ export default m;`;
           req.responseBody = new ResponseBody(() => this.#enqueue({ t: "pull", id: m.id }));
           body = req.responseBody;
         }
-        req.respond({ status: m.status, statusText: m.statusText, headers: m.headers, body, stats: req.stats });
+        req.respond({ status: m.status, statusText: m.statusText, headers: m.headers, body, encodeBody: m.encodeBody, stats: req.stats });
         return;
       }
       case "chunk":
@@ -388,6 +388,7 @@ export default m;`;
     if (req.responseBody && !req.responseBody.finished) return;
     clearTimeout(req.graceTimer);
     this.#requests.delete(req.id);
+    this.options.host.releaseRequest(this.#handles, req.id);
   }
 
   async #readRequestBody(id: number): Promise<void> {
@@ -405,7 +406,7 @@ export default m;`;
   }
 
   async #callHost(m: Extract<OutboundMessage, { t: "call" }>): Promise<void> {
-    const fn = this.options.hostFunctions[m.fn];
+    const fn = this.options.host.functions[m.fn];
     const req = this.#requests.get(m.id);
     const ctx: HostCallContext = {
       worker: this.options.name,
@@ -428,7 +429,7 @@ export default m;`;
   }
 
   #callSync(fn: string, args: unknown[]): unknown {
-    const f = this.options.hostSyncFunctions[fn];
+    const f = this.options.host.syncFunctions[fn];
     try {
       if (!f) throw new TypeError(`Atoll host function "${fn}" is not available.`);
       return f(...args);
@@ -490,6 +491,7 @@ export default m;`;
         req.graceTimer = setTimeout(() => {
           this.options.log.error("waitUntil() tasks did not complete within the allowed time after invocation end and have been cancelled.", req.tag);
           this.#requests.delete(req.id);
+          this.options.host.releaseRequest(this.#handles, req.id);
         }, WAIT_UNTIL_GRACE_MS);
         req.graceTimer.unref();
       }
@@ -566,12 +568,31 @@ export function errorResponse(code: 1101 | 1102, stats: { cpuMs: number }): Work
     statusText: title,
     headers: [["content-type", "text/plain; charset=UTF-8"], ["cf-error-code", String(code)]],
     body: new TextEncoder().encode(`error code: ${code}`),
+    encodeBody: "manual",
     stats,
   };
 }
 
+/** The bytes as an ArrayBuffer the runtime may give away: the view's own buffer when it spans all of it. */
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const buffer = bytes.buffer as ArrayBuffer;
+  // Node pools small Buffers in a shared ArrayBuffer: only a buffer the view fills alone is ours.
+  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && !(buffer as { resizable?: boolean }).resizable) return buffer;
+  return buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+
+/**
+ * The events as the dispatch argument. Body bytes are transferred into the isolate rather than
+ * copied, so a streamed body leaves no garbage on the host side.
+ */
+function eventsArgument(events: InboundEvent[]): ivm.Transferable {
+  const transferList: ArrayBuffer[] = [];
+  for (const ev of events) {
+    if (ev.t === "body" && ev.chunk) transferList.push(ev.chunk);
+    else if (ev.t === "request" && ev.body instanceof ArrayBuffer) transferList.push(ev.body);
+  }
+  if (transferList.length === 0) return new ivm.ExternalCopy(events).copyInto({ release: true });
+  return new ivm.ExternalCopy(events, { transferList }).copyInto({ release: true, transferIn: true });
 }
 
 export type { SerializedError };

@@ -1,7 +1,7 @@
 // A configured worker: the version currently served and the isolate running it. A new version
 // (watch mode) starts beside the old one and takes over once loaded; the old isolate finishes its
 // in-flight requests first. An isolate discarded for exceeding a limit is replaced on next use.
-import type { HostFunctionTable, HostSyncFunctionTable } from "./host-functions.ts";
+import type { HostServices } from "./host-functions.ts";
 import type { WorkerBundle } from "./worker-bundle.ts";
 import { WorkerIsolate, type WorkerLimits, type WorkerLog, type WorkerRequest, type WorkerResponse } from "./worker-isolate.ts";
 
@@ -9,8 +9,7 @@ export interface WorkerOptions {
   name: string;
   limits: WorkerLimits;
   bindings: unknown[];
-  hostFunctions: HostFunctionTable;
-  hostSyncFunctions: HostSyncFunctionTable;
+  host: HostServices;
   log: WorkerLog;
 }
 

@@ -7,6 +7,7 @@ import type { HeaderList } from "../protocol/bridge.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Worker } from "../runtime/worker.ts";
 import type { WorkerResponse } from "../runtime/worker-isolate.ts";
+import { applyContentEncoding } from "./content-encoding.ts";
 import { localCf } from "./request-cf.ts";
 
 /** Bodies up to this size are read whole and handed over inline; larger ones stream. */
@@ -66,7 +67,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
   }
 
   const response = await options.worker.fetch({ method, url, headers, cf: localCf(req), body });
-  await send(options, req, res, response);
+  await send(options, req, res, response, applyContentEncoding(response));
   options.logger.request(options.worker.name, method, req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
 }
 
@@ -89,20 +90,21 @@ async function* limitedBody(req: IncomingMessage, max: number): AsyncGenerator<U
   }
 }
 
-async function send(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse, response: WorkerResponse): Promise<void> {
+/** Sends `encoded` (the response after Content-Encoding); `response` is what the worker knows. */
+async function send(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse, response: WorkerResponse, encoded: WorkerResponse): Promise<void> {
   const flat: string[] = [];
   let hasLength = false;
-  for (const [name, value] of response.headers) {
+  for (const [name, value] of encoded.headers) {
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) continue;
     if (lower === "content-length") hasLength = true;
     flat.push(name, value);
   }
   // A body known whole goes out with its length, as Cloudflare sends it.
-  if (!hasLength && response.body instanceof Uint8Array) flat.push("content-length", String(response.body.byteLength));
+  if (!hasLength && encoded.body instanceof Uint8Array) flat.push("content-length", String(encoded.body.byteLength));
   res.writeHead(response.status, response.statusText, flat);
   const worker = options.worker;
-  const body = response.body;
+  const body = encoded.body;
   if (body === null || req.method === "HEAD") {
     res.end();
     if (body && !(body instanceof Uint8Array)) worker.cancel(response);

@@ -44,6 +44,7 @@ export default {
     await run("event", () => { const t = new EventTarget(); let n = 0; t.addEventListener("x", () => n++, { once: true }); t.dispatchEvent(new Event("x")); t.dispatchEvent(new Event("x")); return n; });
     await run("perf", () => performance.timeOrigin === 0 && Math.abs(performance.now() - Date.now()) < 1000);
     await run("self", () => self === globalThis);
+    await run("scheduler", async () => { const t = Date.now(); await scheduler.wait(15); return Date.now() - t >= 10; });
     return new Response(JSON.stringify(checks), { headers: { "content-type": "application/json" } });
   },
 };
@@ -77,5 +78,6 @@ test("web globals work inside a real worker", async () => {
     event: 1,
     perf: true,
     self: true,
+    scheduler: true,
   });
 });

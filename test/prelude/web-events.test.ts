@@ -196,3 +196,34 @@ test("queueMicrotask runs in order with promises; errors are reported, not throw
   const logs = await w.logs();
   assert.ok(logs.some((l) => l.includes("mt-fail")), JSON.stringify(logs));
 });
+
+test("MessageEvent, CloseEvent, PromiseRejectionEvent carry their init members", async () => {
+  const r = await w.run(`
+    const m = new MessageEvent("message", { data: { a: 1 } });
+    const c = new CloseEvent("close", { code: 1000, reason: "bye", wasClean: true });
+    const p = Promise.reject(1); p.catch(() => {});
+    const pr = new PromiseRejectionEvent("unhandledrejection", { promise: p, reason: "why" });
+    return [m.data, m.origin, m.ports.length, m instanceof Event, c.code, c.reason, c.wasClean, new CloseEvent("close").code, pr.promise === p, pr.reason];
+  `);
+  assert.deepEqual(r, [{ a: 1 }, "", 0, true, 1000, "bye", true, 0, true, "why"]);
+});
+
+test("scheduler.wait resolves through the global setTimeout and honours an AbortSignal", async () => {
+  const r = await w.run(`
+    const timers = [];
+    globalThis.setTimeout = (cb, ms) => { timers.push([cb, ms]); return timers.length; };
+    globalThis.clearTimeout = (id) => { timers[id - 1][0] = null; };
+    try {
+      let done = false;
+      const p = scheduler.wait(50).then(() => { done = true; });
+      const before = done;
+      timers[0][0](); await p;
+      const ac = new AbortController();
+      const q = scheduler.wait(10, { signal: ac.signal }).catch((e) => "rejected:" + e);
+      ac.abort("stop");
+      const pre = await scheduler.wait(1, { signal: AbortSignal.abort("early") }).catch((e) => e);
+      return [before, done, timers[0][1], await q, timers[1][0], pre, origin];
+    } finally { delete globalThis.setTimeout; delete globalThis.clearTimeout; }
+  `);
+  assert.deepEqual(r, [false, true, 50, "rejected:stop", null, "early", "null"]);
+});

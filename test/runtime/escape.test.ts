@@ -126,18 +126,23 @@ test("prototype pollution, proxies handed to host calls and huge header counts d
     },
   });
   try {
+    // Node's HTTP client keeps only 1000 headers: read the raw head instead.
+    const net = await import("node:net");
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(dev.url).port), "127.0.0.1", () => socket.write("GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+      let data = "";
+      socket.on("data", (d) => (data += d));
+      socket.on("end", () => resolve(data));
+      socket.on("error", reject);
+    });
+    assert.match(head, /^HTTP\/1\.1 200/);
+    assert.equal(head.split("\r\n").filter((l) => l.startsWith("x-h-")).length, 1900);
+    // Pollution breaks the worker's own Response init lookups (as it would on Cloudflare), but the
+    // host reads only what crosses the bridge and keeps serving.
     assert.equal(await (await fetch(`${dev.url}/pollute`)).text(), "polluted");
     assert.equal(await (await fetch(`${dev.url}/`)).text(), "alive");
     const proxy = await fetch(`${dev.url}/proxy`);
-    assert.ok(proxy.status === 200 || proxy.status === 500);
-    const http = await import("node:http");
-    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      http.get(`${dev.url}/headers`, { maxHeaderSize: 1 << 20 }, (res) => {
-        res.resume();
-        resolve(res.headers);
-      }).on("error", reject);
-    });
-    assert.equal(headers["x-h-1899"], "v");
+    assert.equal(await proxy.text(), "proxy rejected: TypeError");
     assert.equal(await (await fetch(`${dev.url}/`)).text(), "alive");
   } finally {
     await dev.stop();

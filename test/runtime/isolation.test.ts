@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.ts";
 import { bundleWorker } from "../../src/bundler/bundle-worker.ts";
 import { planBindings } from "../../src/bindings/index.ts";
-import { hostFunctions, hostSyncFunctions } from "../../src/runtime/host-services.ts";
+import { hostServices } from "../../src/runtime/host-services.ts";
 import { Worker } from "../../src/runtime/worker.ts";
 import type { WorkerResponse } from "../../src/runtime/worker-isolate.ts";
 import { writeProject } from "../support/worker.ts";
@@ -23,8 +23,7 @@ async function makeWorker(dir: string, name: string, source: string, cpuMs = 300
     name,
     limits: { cpuMs: config.limits.cpuMs, memoryMb: 128, subrequests: 1000 },
     bindings: planBindings(config).descriptors,
-    hostFunctions,
-    hostSyncFunctions,
+    host: hostServices,
     log: { console: (_l, text) => logs.push(text), error: (text) => logs.push(text) },
   });
   await worker.load(bundle);

@@ -297,12 +297,3 @@ export function takeBody(s: BodyState, message: string): Extracted | null {
   s.used = true;
   return { source: stream, owned: false, contentType: null };
 }
-
-/** Whether the body can be sent again (for redirects): no body, or string/bytes. */
-export function bodyLength(s: BodyState): number | null {
-  const src = s.source;
-  if (src === null) return 0;
-  if (typeof src === "string") return null;
-  if (src instanceof Uint8Array && canUseSource(s)) return src.byteLength;
-  return null;
-}

@@ -180,15 +180,20 @@ function hostBodyStream(
         return callHost("fetch.cancel", [handle]).then(noop, noop);
       },
     },
-    { highWaterMark: 0 },
+    // One chunk is fetched ahead of the reader so the host and the isolate overlap.
+    { highWaterMark: 64 * 1024 },
   ) as ReadableStream<Uint8Array>;
 }
+
+/** Writes outstanding at once while uploading (each is one bridge round trip). */
+const UPLOAD_WINDOW = 4;
 
 /** Sends a request body stream to the host chunk by chunk; returns a canceller. */
 function pumpUpload(stream: ReadableStream<Uint8Array>, handle: number): (reason: unknown) => void {
   const reader = stream.getReader();
   let stopped = false;
   (async () => {
+    const inFlight = new Set<Promise<unknown>>();
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -196,8 +201,15 @@ function pumpUpload(stream: ReadableStream<Uint8Array>, handle: number): (reason
         if (done) break;
         const bytes = chunkBytes(value);
         if (bytes.byteLength === 0) continue;
-        await callHost("stream.write", [handle, exactBuffer(bytes, false)]);
+        const write = callHost("stream.write", [handle, exactBuffer(bytes, false)]);
+        inFlight.add(write);
+        write.then(
+          () => inFlight.delete(write),
+          () => {},
+        );
+        if (inFlight.size >= UPLOAD_WINDOW) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
       await callHost("stream.close", [handle]);
     } catch (e) {
       if (stopped) return;

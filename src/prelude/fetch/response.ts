@@ -169,11 +169,6 @@ export class Response extends Body {
   get type(): "default" | "error" {
     return this.#status === 0 ? "error" : "default";
   }
-  /** Atoll extension (read by the runtime): "manual" means the body is already encoded. */
-  get encodeBody(): "automatic" | "manual" {
-    return this.#encodeBody;
-  }
-
   clone(): Response {
     if (this.#webSocket) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
     const headers = copyHeaders(this.#headers, true);

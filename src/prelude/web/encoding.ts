@@ -34,14 +34,16 @@ export function resolveEncodingLabel(label: string): string | null {
 
 const decodeError = () => new TypeError("Failed to decode input.");
 
-// Builds strings from UTF-16 code units without exceeding argument limits.
+// Builds strings from UTF-16 code units. String.fromCharCode.apply over a plain Array is an
+// order of magnitude faster in V8 than over a typed array; chunks stay under argument limits.
+const CHUNK = 8192;
 class CodeUnitSink {
-  buf = new Uint16Array(4096);
+  units: number[] = new Array<number>(CHUNK).fill(0);
   n = 0;
   parts: string[] = [];
   push(u: number): void {
-    if (this.n === this.buf.length) this.flushPart();
-    this.buf[this.n++] = u;
+    this.units[this.n++] = u;
+    if (this.n === CHUNK) this.flushPart();
   }
   pushCodePoint(cp: number): void {
     if (cp > 0xffff) {
@@ -50,8 +52,24 @@ class CodeUnitSink {
       this.push(0xdc00 + (cp & 0x3ff));
     } else this.push(cp);
   }
+  /** Appends bytes[from..to) as code units (all < 0x100). */
+  pushBytes(bytes: Uint8Array, from: number, to: number): void {
+    const units = this.units;
+    let n = this.n;
+    for (let i = from; i < to; i++) {
+      units[n++] = bytes[i];
+      if (n === CHUNK) {
+        this.n = n;
+        this.flushPart();
+        n = 0;
+      }
+    }
+    this.n = n;
+  }
   flushPart(): void {
-    if (this.n) this.parts.push(String.fromCharCode.apply(null, this.buf.subarray(0, this.n) as unknown as number[]));
+    const n = this.n;
+    if (n === CHUNK) this.parts.push(String.fromCharCode.apply(null, this.units));
+    else if (n > 0) this.parts.push(String.fromCharCode.apply(null, this.units.slice(0, n)));
     this.n = 0;
   }
   take(): string {
@@ -87,8 +105,10 @@ class Utf8Decoder implements Decoder {
       if (this.needed === 0) {
         if (b < 0x80) {
           // ASCII run.
-          out.push(b);
-          i++;
+          let end = i + 1;
+          while (end < len && bytes[end] < 0x80) end++;
+          out.pushBytes(bytes, i, end);
+          i = end;
           continue;
         }
         if (b >= 0xc2 && b <= 0xdf) {
@@ -312,10 +332,10 @@ export class TextDecoder {
   }
 }
 
-// Counts the UTF-8 length of a JS string (lone surrogates count as U+FFFD, 3 bytes).
-function utf8Length(s: string): number {
+// Counts the UTF-8 length of s[from..] (lone surrogates count as U+FFFD, 3 bytes).
+function utf8Length(s: string, from: number): number {
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
@@ -330,12 +350,13 @@ function utf8Length(s: string): number {
   return n;
 }
 
-// Writes as much of `s` as fits in `dest` without splitting a character.
-function utf8Write(s: string, dest: Uint8Array): { read: number; written: number } {
-  let w = 0;
-  let i = 0;
+// Writes as much of s[from..] as fits in dest[at..] without splitting a character.
+function utf8Write(s: string, dest: Uint8Array, from = 0, at = 0): { read: number; written: number } {
+  let w = at;
+  let i = from;
   const cap = dest.length;
-  for (; i < s.length; i++) {
+  const n = s.length;
+  for (; i < n; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
       if (w >= cap) break;
@@ -349,7 +370,7 @@ function utf8Write(s: string, dest: Uint8Array): { read: number; written: number
       continue;
     }
     if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
         if (w + 4 > cap) break;
         const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
@@ -370,15 +391,30 @@ function utf8Write(s: string, dest: Uint8Array): { read: number; written: number
   return { read: i, written: w };
 }
 
+/** UTF-8 encodes a string: one pass while it is ASCII, exact-size allocation otherwise. */
+export function utf8Encode(s: string): Uint8Array<ArrayBuffer> {
+  const n = s.length;
+  let out = new Uint8Array(n);
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    out[i] = c;
+  }
+  if (i === n) return out;
+  const prefix = out.subarray(0, i);
+  out = new Uint8Array(i + utf8Length(s, i));
+  out.set(prefix);
+  utf8Write(s, out, i, i);
+  return out;
+}
+
 export class TextEncoder {
   get encoding(): string {
     return "utf-8";
   }
   encode(input: unknown = ""): Uint8Array<ArrayBuffer> {
-    const s = String(input);
-    const out = new Uint8Array(utf8Length(s));
-    utf8Write(s, out);
-    return out;
+    return utf8Encode(String(input));
   }
   encodeInto(source: unknown, destination: Uint8Array): { read: number; written: number } {
     if (!(destination instanceof Uint8Array))

@@ -374,6 +374,88 @@ export class ErrorEvent extends Event {
   }
 }
 
-for (const C of [Event, EventTarget, CustomEvent, ErrorEvent]) {
+export interface MessageEventInit extends EventInit {
+  data?: unknown;
+  origin?: string;
+  lastEventId?: string;
+  source?: unknown;
+  ports?: unknown[];
+}
+
+/** MessageEvent (used by WebSocket "message" events). */
+export class MessageEvent extends Event {
+  #init: MessageEventInit;
+  constructor(type: string, init?: MessageEventInit) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'MessageEvent': 1 argument required, but only 0 present.");
+    super(type, init);
+    this.#init = { ...init };
+  }
+  get data(): unknown {
+    return this.#init.data ?? null;
+  }
+  get origin(): string {
+    return String(this.#init.origin ?? "");
+  }
+  get lastEventId(): string {
+    return String(this.#init.lastEventId ?? "");
+  }
+  get source(): unknown {
+    return this.#init.source ?? null;
+  }
+  get ports(): unknown[] {
+    return [...(this.#init.ports ?? [])];
+  }
+}
+
+export interface CloseEventInit extends EventInit {
+  code?: number;
+  reason?: string;
+  wasClean?: boolean;
+}
+
+/** CloseEvent (used by WebSocket "close" events). */
+export class CloseEvent extends Event {
+  #init: CloseEventInit;
+  constructor(type: string, init?: CloseEventInit) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'CloseEvent': 1 argument required, but only 0 present.");
+    super(type, init);
+    this.#init = { ...init };
+  }
+  get code(): number {
+    return Number(this.#init.code ?? 0) & 0xffff;
+  }
+  get reason(): string {
+    return String(this.#init.reason ?? "");
+  }
+  get wasClean(): boolean {
+    return Boolean(this.#init.wasClean);
+  }
+}
+
+export interface PromiseRejectionEventInit extends EventInit {
+  promise: Promise<unknown>;
+  reason?: unknown;
+}
+
+/** PromiseRejectionEvent ("unhandledrejection" / "rejectionhandled"). */
+export class PromiseRejectionEvent extends Event {
+  #promise: Promise<unknown>;
+  #reason: unknown;
+  constructor(type: string, init: PromiseRejectionEventInit) {
+    if (arguments.length < 2)
+      throw new TypeError(`Failed to construct 'PromiseRejectionEvent': 2 arguments required, but only ${arguments.length} present.`);
+    super(type, init);
+    this.#promise = init.promise;
+    this.#reason = init.reason;
+  }
+  get promise(): Promise<unknown> {
+    return this.#promise;
+  }
+  get reason(): unknown {
+    return this.#reason;
+  }
+}
+
+for (const C of [Event, EventTarget, CustomEvent, ErrorEvent, MessageEvent, CloseEvent, PromiseRejectionEvent]) {
   Object.defineProperty(C.prototype, Symbol.toStringTag, { value: C.name, configurable: true });
 }

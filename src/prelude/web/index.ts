@@ -21,7 +21,18 @@ import { TextEncoderStream, TextDecoderStream } from "./text-streams.ts";
 import { TextEncoder, TextDecoder, resolveEncodingLabel } from "./encoding.ts";
 import { DOMException } from "./dom-exception.ts";
 import { atob, btoa, decodeBase64, encodeBase64 } from "./base64.ts";
-import { Event, EventTarget, CustomEvent, ErrorEvent, markTrusted, defineEventHandler } from "./events.ts";
+import {
+  Event,
+  EventTarget,
+  CustomEvent,
+  ErrorEvent,
+  MessageEvent,
+  CloseEvent,
+  PromiseRejectionEvent,
+  markTrusted,
+  defineEventHandler,
+} from "./events.ts";
+import { Scheduler, scheduler, origin } from "./scheduler.ts";
 import { AbortController, AbortSignal, signalAbort, addAbortAlgorithm } from "./abort.ts";
 import { URL, URLSearchParams, URLPattern } from "./url.ts";
 import { queueMicrotask, reportError } from "./microtask.ts";
@@ -55,6 +66,9 @@ export {
   EventTarget,
   CustomEvent,
   ErrorEvent,
+  MessageEvent,
+  CloseEvent,
+  PromiseRejectionEvent,
   AbortController,
   AbortSignal,
   URL,
@@ -68,6 +82,9 @@ export {
   Performance,
   PerformanceEntry,
   performance,
+  Scheduler,
+  scheduler,
+  origin,
   // Helpers for other prelude modules (not globals):
   getExpectedLength,
   resolveEncodingLabel,
@@ -107,6 +124,9 @@ export const webGlobals: Record<string, unknown> = {
   EventTarget,
   CustomEvent,
   ErrorEvent,
+  MessageEvent,
+  CloseEvent,
+  PromiseRejectionEvent,
   AbortController,
   AbortSignal,
   URL,
@@ -120,5 +140,8 @@ export const webGlobals: Record<string, unknown> = {
   Performance,
   PerformanceEntry,
   performance,
+  Scheduler,
+  scheduler,
+  origin,
   self: globalThis,
 };

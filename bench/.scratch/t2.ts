@@ -1,0 +1,31 @@
+import ivm from "isolated-vm";
+import { loadPrelude } from "/work/main/src/runtime/prelude-bundle.ts";
+import { generateBigWorker } from "/work/main/bench/big-worker.ts";
+import { writeProject, bundleProject, bundleVariant, makeWorker, getRequest, readText, SMALL_WORKER } from "/work/main/bench/workers.ts";
+const prelude = await loadPrelude();
+console.log("snapshot?", !!prelude.snapshot, prelude.code.length);
+const big = generateBigWorker();
+const p = writeProject("big", big.files);
+const { bundle } = await bundleProject(p);
+const code = (bundle.modules.get("worker.js") as any).code as string;
+for (let i = 0; i < 8; i++) {
+  const t: number[] = [performance.now()];
+  const iso = new ivm.Isolate({ memoryLimit: 128, snapshot: prelude.snapshot ?? undefined });
+  t.push(performance.now());
+  const ctx = await iso.createContext();
+  t.push(performance.now());
+  const g = await ctx.global.get("__atollInit", { reference: true });
+  t.push(performance.now());
+  const m = await iso.compileModule(code.replaceAll("__BENCH_ID__", "x" + i), { filename: "worker.js" });
+  t.push(performance.now());
+  await m.instantiate(ctx, () => { throw new Error("no"); });
+  t.push(performance.now());
+  await m.evaluate({ timeout: 1000 }).catch(e => console.log(String(e).slice(0, 100)));
+  t.push(performance.now());
+  const iso2 = new ivm.Isolate({ memoryLimit: 128 });
+  const ctx2 = await iso2.createContext();
+  t.push(performance.now());
+  console.log(t.slice(1).map((x, k) => (x - t[k]).toFixed(2)).join(" "));
+  iso.dispose(); iso2.dispose();
+}
+p.remove();

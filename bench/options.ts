@@ -1,0 +1,99 @@
+// Benchmark options from flags, then environment variables, then defaults (full run or smoke).
+import { parseArgs } from "node:util";
+
+export const SCENARIOS = ["hello", "coldstart", "density"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  smoke: boolean;
+  /** Where the JSON results go; default bench/results/<timestamp>.json. */
+  out: string | undefined;
+  hello: { warmupS: number; durationS: number; connections: number; engine: "raw" | "undici"; rounds: number };
+  coldstart: { workers: number; noSnapshotWorkers: number; readyRuns: number };
+  density: { counts: number[]; warmupS: number; durationS: number; concurrency: number };
+}
+
+export const USAGE = `Usage: npm run bench -- [scenario...] [options]
+
+Scenarios: ${SCENARIOS.join(", ")} (default: all)
+
+Options (each also read from the environment variable in brackets):
+  --smoke                  every scenario runs a fraction of a second [BENCH_SMOKE=1]
+  --out FILE               JSON results file (default bench/results/<timestamp>.json) [BENCH_OUT]
+  --warmup S               hello: warm-up seconds (default 2) [BENCH_WARMUP]
+  --duration S             hello: measured seconds (default 10) [BENCH_DURATION]
+  --connections N          hello: keep-alive connections (default 50) [BENCH_CONNECTIONS]
+  --engine raw|undici      hello: load driver client (default raw) [BENCH_ENGINE]
+  --rounds N               hello: alternate plain-node/atoll N times, report the median (default 1) [BENCH_ROUNDS]
+  --coldstart-workers N    coldstart: distinct 300 KB workers (default 100) [BENCH_COLDSTART_WORKERS]
+  --no-snapshot-workers N  coldstart: workers timed with the prelude snapshot disabled (default 100; 0 skips) [BENCH_NO_SNAPSHOT_WORKERS]
+  --ready-runs N           coldstart: atoll dev start-ups timed (default 5) [BENCH_READY_RUNS]
+  --density-counts LIST    density: worker counts (default 1,100,500,1000) [BENCH_DENSITY_COUNTS]
+  --density-duration S     density: measured seconds of round-robin requests (default 5) [BENCH_DENSITY_DURATION]
+  --density-concurrency N  density: requests in flight (default 50) [BENCH_DENSITY_CONCURRENCY]
+  -h, --help
+`;
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | "help" {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      smoke: { type: "boolean" },
+      out: { type: "string" },
+      warmup: { type: "string" },
+      duration: { type: "string" },
+      connections: { type: "string" },
+      engine: { type: "string" },
+      rounds: { type: "string" },
+      "coldstart-workers": { type: "string" },
+      "no-snapshot-workers": { type: "string" },
+      "ready-runs": { type: "string" },
+      "density-counts": { type: "string" },
+      "density-duration": { type: "string" },
+      "density-concurrency": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  for (const p of positionals) {
+    if (!(SCENARIOS as readonly string[]).includes(p)) throw new Error(`unknown scenario "${p}" (expected ${SCENARIOS.join(", ")})`);
+  }
+  const smoke = values.smoke ?? (env.BENCH_SMOKE !== undefined && env.BENCH_SMOKE !== "" && env.BENCH_SMOKE !== "0");
+  const num = (flag: string | undefined, envName: string, full: number, short: number, integer = true): number => {
+    const raw = flag ?? env[envName];
+    if (raw === undefined || raw === "") return smoke ? short : full;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`${envName}/${raw}: expected a ${integer ? "whole " : ""}number >= 0`);
+    return n;
+  };
+  const engine = values.engine ?? env.BENCH_ENGINE ?? "raw";
+  if (engine !== "raw" && engine !== "undici") throw new Error(`--engine ${engine}: expected raw or undici`);
+  const countsRaw = values["density-counts"] ?? env.BENCH_DENSITY_COUNTS;
+  const counts = countsRaw ? countsRaw.split(",").map((s) => Number(s.trim())) : smoke ? [1, 10] : [1, 100, 500, 1000];
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`density counts "${countsRaw}": expected positive whole numbers`);
+  return {
+    scenarios: positionals.length ? [...new Set(positionals as ScenarioName[])] : [...SCENARIOS],
+    smoke,
+    out: values.out ?? env.BENCH_OUT,
+    hello: {
+      warmupS: num(values.warmup, "BENCH_WARMUP", 2, 0.2, false),
+      durationS: num(values.duration, "BENCH_DURATION", 10, 0.5, false),
+      connections: Math.max(1, num(values.connections, "BENCH_CONNECTIONS", 50, 10)),
+      engine,
+      rounds: Math.max(1, num(values.rounds, "BENCH_ROUNDS", 1, 1)),
+    },
+    coldstart: {
+      workers: Math.max(1, num(values["coldstart-workers"], "BENCH_COLDSTART_WORKERS", 100, 5)),
+      noSnapshotWorkers: num(values["no-snapshot-workers"], "BENCH_NO_SNAPSHOT_WORKERS", 100, 3),
+      readyRuns: Math.max(1, num(values["ready-runs"], "BENCH_READY_RUNS", 5, 1)),
+    },
+    density: {
+      counts,
+      warmupS: smoke ? 0.1 : 1,
+      durationS: num(values["density-duration"], "BENCH_DENSITY_DURATION", 5, 0.3, false),
+      concurrency: Math.max(1, num(values["density-concurrency"], "BENCH_DENSITY_CONCURRENCY", 50, 10)),
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Child processes of the benchmark: servers under test (wait for their `Ready on URL` line), the
+// load driver and in-process measurement children (one JSON result each). Every child is tracked
+// and stopped by its pid, also when the run is interrupted.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(benchDir, "..");
+/** Flags every Node child gets: isolated-vm needs --no-node-snapshot on Node >= 20. */
+export const NODE_FLAGS = ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"];
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** Stops one child by its pid: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  process.kill(child.pid, "SIGTERM");
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...children].map((c) => stopChild(c)));
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn() to the `Ready on` line. */
+  readyMs: number;
+  child: ChildProcess;
+  /** What the server printed (stdout and stderr go to one temp file, read by nobody meanwhile). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server process and waits for `Ready on http://…`. Its stdout/stderr go to a file rather
+ * than a pipe, so no process of ours spends CPU draining per-request log lines during a run.
+ */
+export async function startServer(name: string, args: string[], options: { cwd?: string; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<RunningServer> {
+  const logFile = join(tmpdir(), `atoll-bench-${name}-${process.pid}-${Date.now()}.log`);
+  const fd = openSync(logFile, "w");
+  const started = performance.now();
+  const child = track(
+    spawn(process.execPath, [...NODE_FLAGS, ...(options.nodeFlags ?? []), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, NO_COLOR: "1" },
+    }),
+  );
+  closeSync(fd);
+  const output = () => readFileSync(logFile, "utf8");
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  let url: string | undefined;
+  let readyMs = 0;
+  while (!url) {
+    const match = /Ready on (http:\/\/\S+)/.exec(output());
+    if (match) {
+      readyMs = performance.now() - started;
+      url = match[1];
+      break;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const text = output();
+      rmSync(logFile, { force: true });
+      throw new Error(`${name} exited before it was ready:\n${text}`);
+    }
+    if (performance.now() > deadline) {
+      await stopChild(child);
+      rmSync(logFile, { force: true });
+      throw new Error(`${name} was not ready after ${options.timeoutMs ?? 30_000} ms:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(logFile, { force: true });
+  };
+  return { url, pid: child.pid!, readyMs, child, output, stop };
+}
+
+/** Milliseconds from spawn() to the first `Ready on` on stdout (read through a pipe: startup only). */
+export async function timeToReady(args: string[], cwd = repoRoot): Promise<number> {
+  const started = performance.now();
+  const child = track(spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }));
+  let out = "";
+  try {
+    return await new Promise<number>((resolveReady, reject) => {
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/Ready on http:\/\/\S+/.test(out)) resolveReady(performance.now() - started);
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+      child.once("exit", () => reject(new Error(`process exited before it was ready:\n${out}`)));
+    });
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** Runs a Node script that prints one JSON line last on stdout, and parses it. */
+export async function runJsonChild<T>(args: string[], nodeFlags: string[] = []): Promise<T> {
+  const child = track(spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] }));
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  if (code !== 0) throw new Error(`${args.join(" ")} exited with ${code}:\n${out}`);
+  const last = out.trim().split("\n").pop() ?? "";
+  return JSON.parse(last) as T;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux /proc). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd) here.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;

@@ -1,0 +1,60 @@
+// `npm run bench -- [scenario...] [options]`: runs the scenarios (see bench/README.md), prints one
+// markdown section per scenario and writes all figures to bench/results/<timestamp>.json.
+import { parseOptions, USAGE, type ScenarioName, type BenchOptions } from "./options.ts";
+import { stopAll } from "./proc.ts";
+import { machineInfo, renderMachine, renderScenario, writeResults, type ScenarioResult } from "./report.ts";
+import { runColdstart } from "./scenarios/coldstart.ts";
+import { runDensity } from "./scenarios/density.ts";
+import { runHello } from "./scenarios/hello.ts";
+import { loadavg } from "node:os";
+
+const RUNNERS: Record<ScenarioName, (options: BenchOptions) => Promise<ScenarioResult>> = {
+  hello: runHello,
+  coldstart: runColdstart,
+  density: runDensity,
+};
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const startedAt = new Date();
+  const machine = machineInfo();
+  process.stdout.write(`# Atoll benchmarks${options.smoke ? " (smoke)" : ""}\n\n${renderMachine(machine)}\n`);
+  const results: ScenarioResult[] = [];
+  let failed = false;
+  for (const name of options.scenarios) {
+    const started = performance.now();
+    try {
+      const result = await RUNNERS[name](options);
+      results.push(result);
+      process.stdout.write(renderScenario(result) + "\n");
+    } catch (error) {
+      failed = true;
+      process.stderr.write(`bench: scenario ${name} failed: ${(error as Error).stack ?? error}\n`);
+      await stopAll();
+    }
+    process.stderr.write(`bench: ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  const file = writeResults(options.out, startedAt, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine,
+    loadAvg1AtEnd: Number(loadavg()[0].toFixed(2)),
+    smoke: options.smoke,
+    options,
+    scenarios: Object.fromEntries(results.map((r) => [r.name, { title: r.title, tables: r.tables, notes: r.notes, data: r.data }])),
+  });
+  process.stdout.write(`Results: ${file}\n`);
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
