@@ -14,5 +14,6 @@ else {
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(result) + "\n");
-// Isolates and timers may still hold the loop open; the result is out, so end here.
-process.exit(0);
+// Exit naturally: process.exit() right after isolates were disposed crashes isolated-vm now and
+// then (SIGSEGV while its threads still tear isolates down). Force it only if something lingers.
+setTimeout(() => process.exit(0), 5000).unref();

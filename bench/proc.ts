@@ -20,9 +20,19 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** Stops one child by its pid: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+/** How a child ended: its exit code or the signal that ended it. */
+export type ExitStatus = string;
+
+function exitStatus(child: ChildProcess): ExitStatus {
+  return child.signalCode ?? `exit ${child.exitCode}`;
+}
+
+/**
+ * Stops one child by its pid: SIGTERM, then SIGKILL if it has not exited after `graceMs`.
+ * Resolves to how it ended (`exit 0` is a clean shutdown).
+ */
+export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<ExitStatus> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return exitStatus(child);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   process.kill(child.pid, "SIGTERM");
   const timer = setTimeout(() => {
@@ -30,6 +40,7 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   }, graceMs);
   await exited;
   clearTimeout(timer);
+  return exitStatus(child);
 }
 
 export async function stopAll(): Promise<void> {
@@ -50,7 +61,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** What the server printed (stdout and stderr go to one temp file, read by nobody meanwhile). */
   output(): string;
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM) and resolves to how it ended. */
+  stop(): Promise<ExitStatus>;
 }
 
 /**
@@ -93,8 +105,9 @@ export async function startServer(name: string, args: string[], options: { cwd?:
     await new Promise((r) => setTimeout(r, 2));
   }
   const stop = async () => {
-    await stopChild(child);
+    const status = await stopChild(child);
     rmSync(logFile, { force: true });
+    return status;
   };
   return { url, pid: child.pid!, readyMs, child, output, stop };
 }

@@ -16,10 +16,13 @@ interface ServerRun {
   load: LoadResult;
   /** Server process CPU (all threads) per response over warm-up + measurement, µs. */
   serverCpuUsPerRequest: number;
+  /** How the server ended on SIGTERM (`exit 0` expected). */
+  exit: string;
 }
 
 async function measure(name: string, args: string[], opts: BenchOptions["hello"]): Promise<ServerRun> {
   const server = await startServer(name, args);
+  let run: Omit<ServerRun, "exit">;
   try {
     const res = await fetch(server.url);
     const body = await res.text();
@@ -41,10 +44,12 @@ async function measure(name: string, args: string[], opts: BenchOptions["hello"]
       opts.engine,
     ]);
     const cpuMs = processCpuMs(server.pid) - cpuBefore;
-    return { load, serverCpuUsPerRequest: (cpuMs * 1000) / Math.max(1, load.totalRequests) };
-  } finally {
+    run = { load, serverCpuUsPerRequest: (cpuMs * 1000) / Math.max(1, load.totalRequests) };
+  } catch (error) {
     await server.stop();
+    throw error;
   }
+  return { ...run, exit: await server.stop() };
 }
 
 export async function runHello(options: BenchOptions): Promise<ScenarioResult> {
@@ -73,6 +78,7 @@ export async function runHello(options: BenchOptions): Promise<ScenarioResult> {
   const p = summary(plain);
   const a = summary(atoll);
   const ratio = a.rps / p.rps;
+  const badExits = [...plain, ...atoll].map((r) => r.exit).filter((e) => e !== "exit 0");
   const row = (label: string, s: ReturnType<typeof summary>) => [label, fmt(s.rps), fmt(s.p50, 2), fmt(s.p99, 2), s.errors, fmt(s.cpuUs, 1)];
   return {
     name: "hello",
@@ -92,6 +98,7 @@ export async function runHello(options: BenchOptions): Promise<ScenarioResult> {
       `Load: ${opts.connections} keep-alive connections, closed loop (one request in flight per connection), ${opts.warmupS} s warm-up then ${opts.durationS} s measured, ${opts.engine} driver in its own process${opts.rounds > 1 ? `, median of ${opts.rounds} alternating rounds` : ""}.`,
       "Server CPU µs/req: the server process's user+system CPU (all threads) over warm-up and measurement divided by the responses it gave; load generator and server share the machine's cores, so req/s is bounded by both.",
       "atoll dev writes its per-request log line to a file (not a terminal or a pipe someone drains).",
+      ...(badExits.length ? [`A server did not shut down cleanly on SIGTERM: ${badExits.join(", ")}.`] : []),
     ],
     data: { options: opts, plain, atoll, ratio },
   };

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import * as esbuild from "esbuild";
 import type { WorkerConfig } from "../config/index.ts";
-import type { WorkerBundle, WorkerModule } from "../runtime/worker-bundle.ts";
+import { CLOUDFLARE_WORKERS_SOURCE, type WorkerBundle, type WorkerModule } from "../runtime/worker-bundle.ts";
 import { ruleKind } from "./module-rules.ts";
 
 export class BundleError extends Error {}
@@ -51,6 +51,20 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
       });
     },
   };
+  // isolated-vm has no hook for dynamic import(): `await import("cloudflare:workers")` (Hono does
+  // it) is bundled as a module that reads the prelude's exports instead.
+  const dynamicCloudflareWorkers: esbuild.Plugin = {
+    name: "atoll-dynamic-cloudflare-workers",
+    setup(build) {
+      build.onResolve({ filter: /^cloudflare:workers$/ }, (args) =>
+        args.kind === "dynamic-import" ? { path: "cloudflare:workers", namespace: "atoll-builtin" } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: "atoll-builtin" }, () => ({
+        contents: CLOUDFLARE_WORKERS_SOURCE,
+        loader: "js",
+      }));
+    },
+  };
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build({
@@ -68,7 +82,7 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
       sourcemap: "external",
       sourcesContent: false,
       external: ["cloudflare:*", "node:*"],
-      plugins: [rulesPlugin],
+      plugins: [rulesPlugin, dynamicCloudflareWorkers],
       logLevel: "silent",
       loader: { ".js": "jsx", ".mjs": "js", ".cjs": "js" },
     });
@@ -87,11 +101,13 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
     else if (file.path.endsWith(".js")) code = file.text;
   }
   modules.set(MAIN_NAME, { name: MAIN_NAME, type: "esm", code: withoutRequireShim(code.replace(/\/\/# sourceMappingURL=.*\n?$/, "")) });
+  const entryOutput = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const format = entryOutput && entryOutput.exports.length === 0 ? "service-worker" : "modules";
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes("node_modules"))
     .map((p) => resolve(config.rootDir, p));
   return {
-    bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir },
+    bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir, format },
     inputs: [...inputs, ...extra],
   };
 }
@@ -131,6 +147,9 @@ function collectUnbundled(config: WorkerConfig): BundleResult {
   walk(base);
   const main = toPosix(relative(base, config.main));
   if (!modules.has(main)) throw new BundleError(`${config.main}: with no_bundle, main must be a JavaScript module (.js or .mjs).`);
-  return { bundle: { main, modules, sourceMaps: new Map(), sourceRoot: base }, inputs };
+  const mainModule = modules.get(main);
+  const exportsSomething = mainModule?.type === "esm" && /^\s*export\s/m.test(mainModule.code);
+  const format = exportsSomething ? "modules" : "service-worker";
+  return { bundle: { main, modules, sourceMaps: new Map(), sourceRoot: base, format }, inputs };
 }
 

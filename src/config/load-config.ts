@@ -58,7 +58,13 @@ export function loadConfig(opts: LoadConfigOptions): WorkerConfig {
   const compatibilityDate = readCompatibilityDate(r, field("compatibility_date"), isToml);
   const compatibilityFlags = readStrings(r, field("compatibility_flags")) ?? [];
   const noBundle = readScalar(r, field("no_bundle"), BOOLEAN) ?? false;
-  const rules = [...readRules(r, field("rules")), ...DEFAULT_MODULE_RULES.map((rule) => ({ ...rule, globs: [...rule.globs] }))];
+  const userRules = readRules(r, field("rules"));
+  // As in wrangler: a user rule without `fallthrough = true` replaces the default rule of its type.
+  const replaced = new Set(userRules.filter((rule) => !rule.fallthrough).map((rule) => rule.type));
+  const rules = [
+    ...userRules,
+    ...DEFAULT_MODULE_RULES.filter((rule) => !replaced.has(rule.type)).map((rule) => ({ ...rule, globs: [...rule.globs] })),
+  ];
   const vars = readVars(r, field("vars"));
   const limits = { cpuMs: readLimits(r, field("limits")) ?? DEFAULT_CPU_MS };
   const dev = readDev(r, field("dev"));

@@ -33,6 +33,8 @@ let handlers: WorkerHandlers | undefined;
 
 export interface SetupOptions {
   bindings: BindingDescriptor[];
+  /** Service-worker format: bindings are globals too. */
+  serviceWorker: boolean;
 }
 
 function dispatch(events: InboundEvent[]): OutboundMessage[] {
@@ -85,6 +87,7 @@ define({
   __atollInit(hostSync: (fn: string, args: unknown[]) => unknown, options: SetupOptions) {
     installHostSync(hostSync);
     buildEnv(options.bindings, env);
+    if (options.serviceWorker) buildEnv(options.bindings, global as Record<string, unknown>);
     global[Symbol.for("atoll.cloudflare:workers")] = cloudflareWorkersModule;
   },
   // After it was evaluated.

@@ -15,4 +15,15 @@ export interface WorkerBundle {
   sourceMaps: Map<string, string>;
   /** Absolute directory the source map `sources` are relative to. */
   sourceRoot: string;
+  /**
+   * "service-worker" when the entry exports nothing (it calls addEventListener("fetch")): then, as
+   * on Cloudflare, bindings are globals rather than an `env` argument.
+   */
+  format: "modules" | "service-worker";
 }
+
+/** The `cloudflare:workers` module: it reads what the prelude registered under a global symbol. */
+export const CLOUDFLARE_WORKERS_SOURCE = `const m = globalThis[Symbol.for("atoll.cloudflare:workers")];
+export const env = m.env, WorkerEntrypoint = m.WorkerEntrypoint, DurableObject = m.DurableObject,
+  WorkflowEntrypoint = m.WorkflowEntrypoint, RpcTarget = m.RpcTarget;
+export default m;`;

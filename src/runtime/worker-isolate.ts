@@ -9,7 +9,7 @@ import { HandleTable, type HostCallContext, type HostServices } from "./host-fun
 import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
 import { serializeHostError } from "./serialize-error.ts";
 import { StackMapper } from "./source-maps.ts";
-import type { WorkerBundle } from "./worker-bundle.ts";
+import { CLOUDFLARE_WORKERS_SOURCE, type WorkerBundle } from "./worker-bundle.ts";
 
 export interface WorkerLimits {
   /** CPU time per request, ms (Cloudflare default 30000). */
@@ -92,6 +92,8 @@ export class WorkerIsolate {
   #kickScheduled = false;
   #requests = new Map<number, PendingRequest>();
   #timers = new Map<number, NodeJS.Timeout>();
+  /** Which request made each host call still waiting for its result. */
+  #callOwners = new Map<number, number>();
   #handles = new HandleTable();
   #abort = new AbortController();
   #nextRequestId = 1;
@@ -127,7 +129,7 @@ export class WorkerIsolate {
     this.#dispatch = await global.get("__atollDispatch", { reference: true });
     await this.#context.eval("delete globalThis.__atollInit; delete globalThis.__atollSetup; delete globalThis.__atollDispatch;");
     const hostSync = new ivm.Callback((fn: string, args: unknown[]) => this.#callSync(fn, args));
-    await init.apply(undefined, [hostSync, new ivm.ExternalCopy({ bindings: this.options.bindings }).copyInto()], { timeout: limits.cpuMs });
+    await init.apply(undefined, [hostSync, new ivm.ExternalCopy({ bindings: this.options.bindings, serviceWorker: this.options.bundle.format === "service-worker" }).copyInto()], { timeout: limits.cpuMs });
     const namespace = await this.#loadModules(limits.cpuMs);
     const out = (await setup.apply(undefined, [namespace.derefInto()], { result: { copy: true }, timeout: limits.cpuMs })) as OutboundMessage[];
     this.#process(out);
@@ -173,11 +175,7 @@ export class WorkerIsolate {
   #cloudflareWorkers: Promise<ivm.Module> | undefined;
   #cloudflareWorkersModule(): Promise<ivm.Module> {
     this.#cloudflareWorkers ??= (async () => {
-      const code = `const m = globalThis[Symbol.for("atoll.cloudflare:workers")];
-export const env = m.env, WorkerEntrypoint = m.WorkerEntrypoint, DurableObject = m.DurableObject,
-  WorkflowEntrypoint = m.WorkflowEntrypoint, RpcTarget = m.RpcTarget;
-export default m;`;
-      const module = await this.#isolate.compileModule(code, { filename: "cloudflare:workers" });
+      const module = await this.#isolate.compileModule(CLOUDFLARE_WORKERS_SOURCE, { filename: "cloudflare:workers" });
       await module.instantiate(this.#context, () => {
         throw new Error("cloudflare:workers imports nothing");
       });
@@ -269,12 +267,7 @@ export default m;`;
     this.#queue = [];
     if (events.length === 0) return;
     this.#running = true;
-    const charged = new Set<PendingRequest>();
-    for (const ev of events) {
-      const id = "id" in ev ? ev.id : 0;
-      const req = this.#requests.get(id);
-      if (req) charged.add(req);
-    }
+    const charged = this.#chargedFor(events);
     let timeout = this.options.limits.cpuMs;
     for (const req of charged) timeout = Math.min(timeout, this.options.limits.cpuMs - req.cpuMs);
     const before = this.#isolate.cpuTime;
@@ -292,6 +285,7 @@ export default m;`;
       this.discard(reason, culprit, message);
       return;
     }
+    this.#forgetCalls(events);
     const spentMs = Number(this.#isolate.cpuTime - before) / 1e6;
     for (const req of charged) {
       req.cpuMs += spentMs;
@@ -300,6 +294,26 @@ export default m;`;
     this.#running = false;
     this.#process(out);
     this.#kick();
+  }
+
+  /**
+   * The requests an entry's CPU time is charged to: those its events belong to. An event the
+   * isolate could not attribute (work after an `await` while several requests interleave) makes
+   * the entry count against every request in flight: the limit may fire early, never late.
+   */
+  #chargedFor(events: InboundEvent[]): Set<PendingRequest> {
+    const charged = new Set<PendingRequest>();
+    for (const ev of events) {
+      const req = "id" in ev ? this.#requests.get(ev.id) : undefined;
+      if (req) charged.add(req);
+      else if (ev.t !== "ret" || this.#callOwners.get(ev.cid) === undefined) return new Set(this.#requests.values());
+      else {
+        const owner = this.#requests.get(this.#callOwners.get(ev.cid)!);
+        if (owner) charged.add(owner);
+        else return new Set(this.#requests.values());
+      }
+    }
+    return charged;
   }
 
   #process(out: OutboundMessage[]): void {
@@ -408,15 +422,17 @@ export default m;`;
   async #callHost(m: Extract<OutboundMessage, { t: "call" }>): Promise<void> {
     const fn = this.options.host.functions[m.fn];
     const req = this.#requests.get(m.id);
+    if (req) this.#callOwners.set(m.cid, m.id);
     const ctx: HostCallContext = {
       worker: this.options.name,
       requestId: m.id,
       handles: this.#handles,
       signal: this.#abort.signal,
       countSubrequest: () => {
-        if (!req) return;
-        req.subrequests++;
-        if (req.subrequests > this.options.limits.subrequests) throw new Error("Too many subrequests.");
+        // Unattributed calls count against every request in flight (over-count, never under).
+        const counted = req ? [req] : [...this.#requests.values()];
+        for (const r of counted) r.subrequests++;
+        if (counted.some((r) => r.subrequests > this.options.limits.subrequests)) throw new Error("Too many subrequests.");
       },
     };
     try {
@@ -426,6 +442,11 @@ export default m;`;
     } catch (error) {
       this.#enqueue({ t: "ret", cid: m.cid, ok: false, error: serializeHostError(error) });
     }
+  }
+
+  /** Forgets which request made a call once its result has entered the isolate. */
+  #forgetCalls(events: InboundEvent[]): void {
+    for (const ev of events) if (ev.t === "ret") this.#callOwners.delete(ev.cid);
   }
 
   #callSync(fn: string, args: unknown[]): unknown {

@@ -390,7 +390,6 @@ async function handle(request) {
 
   test(
     "vars are exposed as globals, as Cloudflare does for service-worker workers",
-    { todo: "runtime gap: in the service-worker format bindings/vars are not installed as globals" },
     async () => {
       assert.equal(await (await fetch(`${dev.url}/globals`)).text(), "hello");
     },

@@ -193,7 +193,7 @@ export default {
 
 test(
   "no_bundle: dynamic import() of a module beside main",
-  { todo: 'runtime bug: dynamic import() throws "Error: Not supported" (isolated-vm has no dynamic import hook)' },
+  { todo: "not supported yet: isolated-vm has no dynamic import hook, so no_bundle workers cannot import() (bundled workers can: esbuild inlines it)" },
   async () => {
     const dev = await startWorker({
       toml: `name = "test"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\nno_bundle = true\n`,
@@ -214,7 +214,6 @@ test(
 
 test(
   'await import("cloudflare:workers") works in a bundled worker (libraries such as hono use it)',
-  { todo: 'runtime bug: dynamic import() throws "Error: Not supported" (isolated-vm has no dynamic import hook)' },
   async () => {
     const dev = await startWorker({
       toml: `name = "test"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\n\n[vars]\nGREETING = "dynamic"\n`,

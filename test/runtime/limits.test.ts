@@ -159,3 +159,33 @@ test("more than 1000 subrequests in one request throw 'Too many subrequests.'", 
     origin.close();
   }
 });
+
+test("interleaving two requests does not let CPU time after an await escape the limit", async () => {
+  const dev = await startWorker({
+    toml: toml(`[limits]\ncpu_ms = 100\n`),
+    files: {
+      "index.js": `
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        const burn = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
+        let done = false;
+        export default { async fetch(request) {
+          if (new URL(request.url).pathname === "/poll") { while (!done) await sleep(1); return new Response("poller done"); }
+          await sleep(1);
+          for (let i = 0; i < 10; i++) { burn(60); await sleep(1); }
+          done = true;
+          return new Response("burned 600 ms");
+        } };`,
+    },
+  });
+  try {
+    const poll = fetch(`${dev.url}/poll`);
+    await new Promise((r) => setTimeout(r, 100));
+    const burn = await fetch(`${dev.url}/burn`);
+    assert.equal(burn.status, 503);
+    assert.equal(await burn.text(), "error code: 1102");
+    // The poller shared the discarded isolate.
+    assert.equal((await poll).status, 503);
+  } finally {
+    await dev.stop();
+  }
+});
