@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type WorkerConfig } from "../config/index.ts";
 import { BundleError } from "../bundler/bundle-worker.ts";
+import { WorkerStartupError } from "../runtime/worker-isolate.ts";
 import { Logger } from "../observability/logger.ts";
 import { createHttpServer, listen } from "../server/http-server.ts";
 import { startWorkerFromConfig, type RunningWorker } from "./start-worker.ts";
@@ -77,6 +78,7 @@ export async function runDev(argv: string[]): Promise<number> {
       workers.push(await startWorkerFromConfig(config, logger));
     } catch (error) {
       if (error instanceof BundleError) logger.error(`Could not build ${config.main}:\n${error.message}`);
+      else if (error instanceof WorkerStartupError) logger.error(`Could not start worker "${config.name}": ${error.message}`);
       else logger.error(`Could not start worker "${config.name}": ${(error as Error).stack ?? error}`);
       for (const w of workers) await w.worker.dispose();
       return 1;

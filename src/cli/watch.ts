@@ -4,6 +4,7 @@ import { watch } from "node:fs";
 import { relative, sep } from "node:path";
 import { bundleWorker, BundleError } from "../bundler/bundle-worker.ts";
 import type { Logger } from "../observability/logger.ts";
+import { WorkerStartupError } from "../runtime/worker-isolate.ts";
 import type { RunningWorker } from "./start-worker.ts";
 
 const IGNORED = /(^|[/\\])(node_modules|\.git|\.atoll|\.wrangler)([/\\]|$)/;
@@ -28,6 +29,7 @@ export function watchWorker(running: RunningWorker, logger: Logger): () => void 
       logger.info(`[${running.config.name}] reloaded`);
     } catch (error) {
       if (error instanceof BundleError) logger.error(`Build failed, still serving the previous version:\n${error.message}`);
+      else if (error instanceof WorkerStartupError) logger.error(`Reload failed, still serving the previous version: ${error.message}`);
       else logger.error(`Reload failed, still serving the previous version: ${(error as Error).stack ?? error}`);
     } finally {
       building = false;

@@ -48,14 +48,19 @@ export function emit(message: OutboundMessage): void {
  * continuations during this entry still land in it.
  */
 export function beginEntry(): OutboundMessage[] {
-  outbox = [];
+  // Messages emitted outside any entry (while modules evaluate) wait in the current outbox and
+  // go out with the first entry; an outbox already handed to the host is never reused.
+  if (handedOut) outbox = [];
+  handedOut = true;
   return outbox;
 }
+let handedOut = false;
 
 /** Takes the messages emitted so far (for harnesses that drive the isolate step by step). */
 export function drainOutbox(): OutboundMessage[] {
   const out = outbox;
   outbox = [];
+  handedOut = false;
   return out;
 }
 

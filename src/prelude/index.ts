@@ -1,7 +1,7 @@
 // The prelude: the Workers platform inside the isolate. Bundled by esbuild into one script that
 // is baked into the isolate's startup snapshot. It installs the globals, then waits for the host
 // to call __atollInit (bridge), __atollSetup (the worker's module and env) and __atollDispatch.
-import type { InboundEvent, OutboundMessage } from "../protocol/bridge.ts";
+import { READY_SYMBOL, type InboundEvent, type OutboundMessage } from "../protocol/bridge.ts";
 import { beginEntry, installHostSync, serializeError, settleCall, setCurrentRequest, emit } from "./bridge.ts";
 import { disallowCodeGeneration } from "./code-generation.ts";
 import { cloudflareWorkersModule, env } from "./cloudflare-workers.ts";
@@ -83,18 +83,21 @@ function handle(ev: InboundEvent): void {
 
 // The host calls these once per isolate, in order, then deletes them from the global.
 define({
-  // Before the worker's module is evaluated: `env` from cloudflare:workers is usable at top level.
+  // Before the worker's modules are evaluated: `env` from cloudflare:workers is usable at top level.
   __atollInit(hostSync: (fn: string, args: unknown[]) => unknown, options: SetupOptions) {
     installHostSync(hostSync);
     buildEnv(options.bindings, env);
     if (options.serviceWorker) buildEnv(options.bindings, global as Record<string, unknown>);
     global[Symbol.for("atoll.cloudflare:workers")] = cloudflareWorkersModule;
-  },
-  // After it was evaluated.
-  __atollSetup(namespace: Record<string, unknown>): OutboundMessage[] {
-    const out = beginEntry();
-    handlers = resolveHandlers(namespace, env);
-    return out;
+    // The host's loader module calls this once the worker's module (and its top-level await) is done.
+    Object.defineProperty(global, Symbol.for(READY_SYMBOL), {
+      configurable: true,
+      value(namespace: Record<string, unknown>) {
+        delete global[Symbol.for(READY_SYMBOL)];
+        handlers = resolveHandlers(namespace, env);
+        emit({ t: "ready" });
+      },
+    });
   },
   __atollDispatch: dispatch,
 });

@@ -74,6 +74,8 @@ export type OutboundMessage =
   | { t: "timer"; tid: number; id: number; ms: number }
   /** Console output attributed to request `id` (0 when none is known). */
   | { t: "log"; id: number; level: LogLevel; text: string }
+  /** The worker's modules finished evaluating (including top-level await): requests may come. */
+  | { t: "ready" }
   /** Request `id` and all its waitUntil work have settled; `errors` are rejected waitUntil promises. */
   | { t: "settled"; id: number; errors: SerializedError[] };
 
@@ -83,5 +85,5 @@ export type LogLevel = "debug" | "log" | "info" | "warn" | "error";
 export const HOST_SYNC_GLOBAL = "__atollHostSync";
 /** The function the prelude exposes for the host to enter with a batch of events. */
 export const DISPATCH_GLOBAL = "__atollDispatch";
-/** The function the prelude exposes to install per-worker state (env, flags) after load. */
-export const SETUP_GLOBAL = "__atollSetup";
+/** The symbol (Symbol.for) of the function the loader module calls with the worker's namespace. */
+export const READY_SYMBOL = "atoll.ready";

@@ -4,7 +4,7 @@
 // the host. User code therefore never runs on the host's event loop thread.
 import ivm from "isolated-vm";
 import { posix } from "node:path";
-import type { HeaderList, InboundEvent, OutboundMessage, SerializedError } from "../protocol/bridge.ts";
+import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage, type SerializedError } from "../protocol/bridge.ts";
 import { HandleTable, type HostCallContext, type HostServices } from "./host-functions.ts";
 import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
 import { serializeHostError } from "./serialize-error.ts";
@@ -116,7 +116,10 @@ export class WorkerIsolate {
     return this.#requests.size;
   }
 
-  /** Creates the isolate from the prelude snapshot, then loads and evaluates the worker's modules. */
+  /**
+   * Creates the isolate from the prelude snapshot, then loads and evaluates the worker's modules,
+   * running the event loop until they are done: top-level `await` may wait on host calls.
+   */
   async start(): Promise<void> {
     const prelude = await loadPrelude();
     const { limits } = this.options;
@@ -125,19 +128,39 @@ export class WorkerIsolate {
     if (!prelude.snapshot) await this.#context.eval(prelude.code, { filename: PRELUDE_FILENAME });
     const global = this.#context.global;
     const init = await global.get("__atollInit", { reference: true });
-    const setup = await global.get("__atollSetup", { reference: true });
     this.#dispatch = await global.get("__atollDispatch", { reference: true });
-    await this.#context.eval("delete globalThis.__atollInit; delete globalThis.__atollSetup; delete globalThis.__atollDispatch;");
+    await this.#context.eval("delete globalThis.__atollInit; delete globalThis.__atollDispatch;");
     const hostSync = new ivm.Callback((fn: string, args: unknown[]) => this.#callSync(fn, args));
-    await init.apply(undefined, [hostSync, new ivm.ExternalCopy({ bindings: this.options.bindings, serviceWorker: this.options.bundle.format === "service-worker" }).copyInto()], { timeout: limits.cpuMs });
-    const namespace = await this.#loadModules(limits.cpuMs);
-    const out = (await setup.apply(undefined, [namespace.derefInto()], { result: { copy: true }, timeout: limits.cpuMs })) as OutboundMessage[];
-    this.#process(out);
+    const setup = { bindings: this.options.bindings, serviceWorker: this.options.bundle.format === "service-worker" };
+    await init.apply(undefined, [hostSync, new ivm.ExternalCopy(setup).copyInto()], { timeout: limits.cpuMs });
+    const ready = new Promise<void>((resolve, reject) => (this.#startup = { resolve, reject }));
+    try {
+      await this.#evaluateModules(limits.cpuMs);
+    } catch (error) {
+      this.#startup = undefined;
+      throw this.#startupError(error);
+    }
+    // Whatever module evaluation emitted (logs, host calls of a top-level await) goes out now.
+    this.#flush = true;
+    this.#kick();
+    await ready;
   }
 
-  async #loadModules(timeout: number): Promise<ivm.Reference<Record<string, unknown>>> {
+  #startup: { resolve(): void; reject(error: Error): void } | undefined;
+  /** Enter the isolate even with no events, to collect what it emitted outside an entry. */
+  #flush = false;
+  #pendingCalls = 0;
+
+  #startupError(error: unknown): Error {
+    const raw = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+    return new WorkerStartupError(`Uncaught ${this.#stackMapper.mapStack(raw)}`);
+  }
+
+  /** Compiles every module the entry needs, then evaluates a loader that hands its namespace to the prelude. */
+  async #evaluateModules(timeout: number): Promise<void> {
     const { bundle } = this.options;
     const compiled = new Map<string, ivm.Module>();
+    const names = new Map<ivm.Module, string>();
     const compile = async (name: string): Promise<ivm.Module> => {
       let module = compiled.get(name);
       if (module) return module;
@@ -145,20 +168,21 @@ export class WorkerIsolate {
       if (!source) throw new Error(`No such module "${name}".`);
       module = await this.#isolate.compileModule(await this.#moduleCode(source), { filename: name });
       compiled.set(name, module);
-      return module;
-    };
-    const names = new Map<ivm.Module, string>();
-    const main = await compile(bundle.main);
-    names.set(main, bundle.main);
-    await main.instantiate(this.#context, async (specifier, referrer) => {
-      const from = names.get(referrer) ?? bundle.main;
-      const name = this.#resolve(specifier, from);
-      const module = name === "cloudflare:workers" ? await this.#cloudflareWorkersModule() : await compile(name);
       names.set(module, name);
       return module;
+    };
+    const loaderName = "atoll:loader";
+    const loader = await this.#isolate.compileModule(
+      `import * as worker from ${JSON.stringify("./" + bundle.main)};\nglobalThis[Symbol.for(${JSON.stringify(READY_SYMBOL)})](worker);\n`,
+      { filename: loaderName },
+    );
+    names.set(loader, loaderName);
+    await loader.instantiate(this.#context, async (specifier, referrer) => {
+      const from = names.get(referrer) ?? bundle.main;
+      const name = this.#resolve(specifier, from);
+      return name === "cloudflare:workers" ? await this.#cloudflareWorkersModule() : await compile(name);
     });
-    await main.evaluate({ timeout });
-    return main.namespace;
+    await loader.evaluate({ timeout });
   }
 
   #resolve(specifier: string, from: string): string {
@@ -252,7 +276,7 @@ export class WorkerIsolate {
   }
 
   #kick(): void {
-    if (this.#running || this.#kickScheduled || this.#queue.length === 0 || this.#discarded) return;
+    if (this.#running || this.#kickScheduled || (this.#queue.length === 0 && !this.#flush) || this.#discarded) return;
     this.#kickScheduled = true;
     // setImmediate lets every event that arrives in this turn of the host loop join the batch.
     setImmediate(() => {
@@ -265,7 +289,8 @@ export class WorkerIsolate {
     if (this.#running || this.#discarded) return;
     const events = this.#queue;
     this.#queue = [];
-    if (events.length === 0) return;
+    if (events.length === 0 && !this.#flush) return;
+    this.#flush = false;
     this.#running = true;
     const charged = this.#chargedFor(events);
     let timeout = this.options.limits.cpuMs;
@@ -279,6 +304,13 @@ export class WorkerIsolate {
       })) as OutboundMessage[];
     } catch (error) {
       this.#running = false;
+      if (this.#startup) {
+        // A top-level await rejected or ran past the limit: the version fails to load.
+        this.#startup.reject(this.#startupError(error));
+        this.#startup = undefined;
+        this.discard("reload");
+        return;
+      }
       const message = (error as Error).message ?? String(error);
       const reason: DiscardReason = /timed out/i.test(message) ? "cpu" : /memory limit/i.test(message) ? "memory" : "crash";
       const culprit = [...charged].find((r) => r.cpuMs + timeout >= this.options.limits.cpuMs) ?? [...charged][0];
@@ -294,6 +326,11 @@ export class WorkerIsolate {
     this.#running = false;
     this.#process(out);
     this.#kick();
+    if (this.#startup && !this.#kickScheduled && this.#pendingCalls === 0 && this.#timers.size === 0) {
+      this.#startup.reject(new WorkerStartupError("The worker's top-level await never settled: it waits on nothing the runtime can complete."));
+      this.#startup = undefined;
+      this.discard("reload");
+    }
   }
 
   /**
@@ -386,6 +423,10 @@ export class WorkerIsolate {
         this.options.log.console(m.level, m.level === "error" ? this.#stackMapper.mapStack(m.text) : m.text, req?.tag);
         return;
       }
+      case "ready":
+        this.#startup?.resolve();
+        this.#startup = undefined;
+        return;
       case "settled": {
         const req = this.#requests.get(m.id);
         if (!req) return;
@@ -423,6 +464,7 @@ export class WorkerIsolate {
     const fn = this.options.host.functions[m.fn];
     const req = this.#requests.get(m.id);
     if (req) this.#callOwners.set(m.cid, m.id);
+    this.#pendingCalls++;
     const ctx: HostCallContext = {
       worker: this.options.name,
       requestId: m.id,
@@ -438,8 +480,10 @@ export class WorkerIsolate {
     try {
       if (!fn) throw new TypeError(`Atoll host function "${m.fn}" is not available.`);
       const value = await fn(ctx, ...m.args);
+      this.#pendingCalls--;
       this.#enqueue({ t: "ret", cid: m.cid, ok: true, value });
     } catch (error) {
+      this.#pendingCalls--;
       this.#enqueue({ t: "ret", cid: m.cid, ok: false, error: serializeHostError(error) });
     }
   }
@@ -481,7 +525,7 @@ export class WorkerIsolate {
     this.#timers.clear();
     this.#abort.abort();
     this.#handles.clear();
-    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+    if (this.#isolate && !this.#isolate.isDisposed) this.#isolate.dispose();
     this.onDiscard?.(reason);
   }
 
@@ -523,6 +567,9 @@ export class WorkerIsolate {
     return Number(this.#isolate.cpuTime) / 1e6;
   }
 }
+
+/** The worker's modules could not be loaded: the message is the (source-mapped) reason. */
+export class WorkerStartupError extends Error {}
 
 /** A streamed response body the host reads with `for await`: each read asks the isolate for one chunk. */
 class ResponseBody implements AsyncIterable<Uint8Array> {
