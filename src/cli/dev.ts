@@ -1,8 +1,10 @@
 // `atoll dev`: load one or more workers, serve the first over HTTP, reload on change.
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type WorkerConfig } from "../config/index.ts";
 import { BundleError } from "../bundler/bundle-worker.ts";
 import { WorkerStartupError } from "../runtime/worker-isolate.ts";
+import { createEmbeddedStorage, StorageError } from "../storage/index.ts";
 import { Logger } from "../observability/logger.ts";
 import { createHttpServer, listen } from "../server/http-server.ts";
 import { startWorkerFromConfig, type RunningWorker } from "./start-worker.ts";
@@ -71,16 +73,20 @@ export async function runDev(argv: string[]): Promise<number> {
     throw error;
   }
 
+  // One state directory for every worker of the process, so that they can share namespaces.
+  const stateDir = resolve(values["persist-to"] ?? join(configs[0].rootDir, ".atoll"));
+  const storage = createEmbeddedStorage(stateDir);
   const workers: RunningWorker[] = [];
   for (const config of configs) {
     for (const w of config.warnings) logger.warn(w);
     try {
-      workers.push(await startWorkerFromConfig(config, logger));
+      workers.push(await startWorkerFromConfig(config, storage, logger));
     } catch (error) {
       if (error instanceof BundleError) logger.error(`Could not build ${config.main}:\n${error.message}`);
-      else if (error instanceof WorkerStartupError) logger.error(`Could not start worker "${config.name}": ${error.message}`);
+      else if (error instanceof WorkerStartupError || error instanceof StorageError) logger.error(`Could not start worker "${config.name}": ${error.message}`);
       else logger.error(`Could not start worker "${config.name}": ${(error as Error).stack ?? error}`);
       for (const w of workers) await w.worker.dispose();
+      storage.close();
       return 1;
     }
   }
@@ -113,5 +119,6 @@ export async function runDev(argv: string[]): Promise<number> {
   server.closeAllConnections();
   server.close();
   for (const w of workers) await w.worker.dispose();
+  storage.close();
   return 0;
 }

@@ -1,10 +1,11 @@
-// From a validated config to a loaded Worker: bundle, plan bindings, start the isolate.
+// From a validated config to a loaded Worker: bundle, prepare bindings on the storage, start the isolate.
 import type { WorkerConfig } from "../config/index.ts";
-import { planBindings } from "../bindings/index.ts";
+import { prepareBindings } from "../bindings/index.ts";
 import { bundleWorker } from "../bundler/bundle-worker.ts";
 import type { Logger } from "../observability/logger.ts";
 import { hostServices } from "../runtime/host-services.ts";
 import { Worker } from "../runtime/worker.ts";
+import type { StorageProvider } from "../storage/index.ts";
 
 export interface RunningWorker {
   config: WorkerConfig;
@@ -17,15 +18,15 @@ export interface RunningWorker {
 const MEMORY_MB = 128;
 const SUBREQUESTS = 1000;
 
-export async function startWorkerFromConfig(config: WorkerConfig, logger: Logger): Promise<RunningWorker> {
-  const plan = planBindings(config);
-  if (plan.unsupportedWarning) logger.warn(plan.unsupportedWarning);
+export async function startWorkerFromConfig(config: WorkerConfig, storage: StorageProvider, logger: Logger): Promise<RunningWorker> {
+  const bindings = prepareBindings(config, storage);
+  if (bindings.unsupportedWarning) logger.warn(bindings.unsupportedWarning);
   const { bundle, inputs } = await bundleWorker(config);
   const worker = new Worker({
     name: config.name,
     limits: { cpuMs: config.limits.cpuMs, memoryMb: MEMORY_MB, subrequests: SUBREQUESTS },
-    bindings: plan.descriptors,
-    host: hostServices,
+    bindings: bindings.descriptors,
+    host: { ...hostServices, functions: { ...hostServices.functions, ...bindings.functions } },
     log: logger.forWorker(config.name),
   });
   await worker.load(bundle);

@@ -13,6 +13,7 @@ import { cryptoGlobals } from "./crypto/index.ts";
 import { resolveHandlers, serviceWorkerGlobals, type WorkerHandlers } from "./handlers.ts";
 import { fireTimer, timerGlobals } from "./timers.ts";
 import { webGlobals } from "./web/index.ts";
+import { bindingGlobals } from "../bindings/isolate.ts";
 
 const global = globalThis as unknown as Record<string | symbol, unknown>;
 
@@ -27,6 +28,7 @@ define(fetchGlobals);
 define(cryptoGlobals);
 define(timerGlobals);
 define(serviceWorkerGlobals);
+define(bindingGlobals);
 define({ console, self: globalThis });
 
 let handlers: WorkerHandlers | undefined;

@@ -124,3 +124,55 @@ test("unimplemented bindings are listed in one warning and the worker still runs
     await dev.stop();
   }
 });
+
+test("several -c load several workers into one process; the first is served", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, {
+    "a/wrangler.toml": `name = "first"\nmain = "index.js"\n`,
+    "a/index.js": `export default { fetch() { return new Response("first"); } }`,
+    "b/wrangler.toml": `name = "second"\nmain = "index.js"\n`,
+    "b/index.js": `console.log("second loaded"); export default { fetch() { return new Response("second"); } }`,
+  });
+  const dev = await startDev(dir, ["--no-watch", "-c", "a/wrangler.toml", "-c", "b/wrangler.toml"]);
+  try {
+    assert.equal(await (await fetch(dev.url)).text(), "first");
+    assert.match(dev.output(), /\[second\] second loaded/);
+  } finally {
+    await dev.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a broken second worker stops startup and is named", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, {
+    "a/wrangler.toml": `name = "first"\nmain = "index.js"\n`,
+    "a/index.js": `export default { fetch() { return new Response("first"); } }`,
+    "b/wrangler.toml": `name = "second"\nmain = "index.js"\n`,
+    "b/index.js": `throw new Error("second is broken");`,
+  });
+  try {
+    const { code, output } = await runDevExpectingFailure(dir, ["-c", "a/wrangler.toml", "-c", "b/wrangler.toml"]);
+    assert.notEqual(code, 0);
+    assert.match(output, /Could not start worker "second": Uncaught Error: second is broken/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("[dev] port and ip are the defaults; --ip overrides", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  writeProject(dir, {
+    "wrangler.toml": `name = "w"\nmain = "index.js"\n[dev]\nip = "0.0.0.0"\n`,
+    "index.js": `export default { fetch() { return new Response("ok"); } }`,
+  });
+  // --port 0 (added by startDev) wins over [dev] port; --ip wins over [dev] ip.
+  const dev = await startDev(dir, ["--no-watch", "-c", "wrangler.toml", "--ip", "127.0.0.1"]);
+  try {
+    assert.match(dev.url, /^http:\/\/127\.0\.0\.1:/);
+    assert.equal(await (await fetch(dev.url)).text(), "ok");
+  } finally {
+    await dev.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

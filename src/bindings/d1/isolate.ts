@@ -1,0 +1,2 @@
+// The isolate side of the d1 binding (bundled into the prelude). Placeholder until issue 5.
+export {};
