@@ -3,7 +3,8 @@
 
 export const env: Record<string, unknown> = {};
 
-export class WorkerEntrypoint {
+/** What every entrypoint class is constructed with. */
+class Entrypoint {
   ctx: unknown;
   env: unknown;
   constructor(ctx: unknown, env: unknown) {
@@ -12,24 +13,9 @@ export class WorkerEntrypoint {
   }
 }
 
-export class DurableObject {
-  ctx: unknown;
-  env: unknown;
-  constructor(ctx: unknown, env: unknown) {
-    this.ctx = ctx;
-    this.env = env;
-  }
-}
-
-export class WorkflowEntrypoint {
-  ctx: unknown;
-  env: unknown;
-  constructor(ctx: unknown, env: unknown) {
-    this.ctx = ctx;
-    this.env = env;
-  }
-}
-
+export class WorkerEntrypoint extends Entrypoint {}
+export class DurableObject extends Entrypoint {}
+export class WorkflowEntrypoint extends Entrypoint {}
 export class RpcTarget {}
 
 export const cloudflareWorkersModule = { env, WorkerEntrypoint, DurableObject, WorkflowEntrypoint, RpcTarget };

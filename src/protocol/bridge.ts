@@ -87,3 +87,38 @@ export const HOST_SYNC_GLOBAL = "__atollHostSync";
 export const DISPATCH_GLOBAL = "__atollDispatch";
 /** The symbol (Symbol.for) of the function the loader module calls with the worker's namespace. */
 export const READY_SYMBOL = "atoll.ready";
+
+// ---- payloads of host calls shared by a prelude module and its host side ----
+
+/** What `fetch.start` takes (src/prelude/fetch/fetch.ts → src/runtime/outbound-fetch.ts). */
+export interface FetchStartInit {
+  method: string;
+  url: string;
+  headers: HeaderList;
+  /** Inline bytes, a `stream.create` handle the isolate writes to, or none. */
+  body: ArrayBuffer | null | { stream: number };
+  redirect: "follow" | "manual" | "error";
+  /** Decompress gzip/br response bodies (false for encodeResponseBody: "manual"). */
+  decode: boolean;
+  /** Nonzero when the request has a signal: `fetch.abort(abortKey)` cancels it. */
+  abortKey: number;
+}
+
+/** What `fetch.start` returns. `body` is a handle for `fetch.read`, or null when there is none. */
+export interface FetchStartResult {
+  status: number;
+  statusText: string;
+  headers: HeaderList;
+  url: string;
+  redirected: boolean;
+  body: number | null;
+}
+
+/** What the host returns for a crypto key: a handle to the real key plus copies of its properties. */
+export interface KeyDescriptor {
+  handle: number;
+  type: "secret" | "public" | "private";
+  extractable: boolean;
+  algorithm: Record<string, unknown>;
+  usages: string[];
+}

@@ -5,6 +5,7 @@
 // PBKDF2 iteration limit) and keeps workerd's shapes (Ed25519 JWK "alg", usage order).
 import { createHash, type Hash, webcrypto } from "node:crypto";
 import { crc32 } from "node:zlib";
+import type { KeyDescriptor } from "../protocol/bridge.ts";
 import type { HostCallContext, HostFunctionTable, HostSyncFunctionTable } from "./host-functions.ts";
 
 type NodeKey = webcrypto.CryptoKey;
@@ -38,14 +39,7 @@ interface Subtle {
 }
 const subtle = webcrypto.subtle as unknown as Subtle;
 
-/** What the isolate gets for a key (same shape as KeyDescriptor in src/prelude/crypto/crypto-key.ts). */
-export interface KeyDescriptor {
-  handle: number;
-  type: "secret" | "public" | "private";
-  extractable: boolean;
-  algorithm: Record<string, unknown>;
-  usages: string[];
-}
+export type { KeyDescriptor };
 
 export const PBKDF2_MAX_ITERATIONS = 100000;
 export const MAX_RANDOM_BYTES = 65536;

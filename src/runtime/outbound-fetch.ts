@@ -11,29 +11,11 @@
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { Agent, request } from "undici";
+import type { FetchStartInit, FetchStartResult, HeaderList } from "../protocol/bridge.ts";
 import type { HandleTable, HostCallContext, HostFunctionTable } from "./host-functions.ts";
 
-type HeaderList = [string, string][];
-
-/** Mirrors FetchStartInit in src/prelude/fetch/fetch.ts (host and prelude share no code). */
-interface StartInit {
-  method: string;
-  url: string;
-  headers: HeaderList;
-  body: ArrayBuffer | null | { stream: number };
-  redirect: "follow" | "manual" | "error";
-  decode: boolean;
-  abortKey: number;
-}
-
-interface StartResult {
-  status: number;
-  statusText: string;
-  headers: HeaderList;
-  url: string;
-  redirected: boolean;
-  body: number | null;
-}
+type StartInit = FetchStartInit;
+type StartResult = FetchStartResult;
 
 const MAX_REDIRECTS = 20;
 const NETWORK_LOST = "Network connection lost.";

@@ -1,15 +1,9 @@
 // CryptoKey inside the isolate: a handle to the real key the host keeps (ctx.handles), plus copies
 // of its type, extractable flag, algorithm and usages. User code cannot construct one.
+import type { KeyDescriptor } from "../../protocol/bridge.ts";
 import { callHost } from "../bridge.ts";
 
-/** What the host returns for a key (see src/runtime/host-crypto.ts, same shape). */
-export interface KeyDescriptor {
-  handle: number;
-  type: "secret" | "public" | "private";
-  extractable: boolean;
-  algorithm: Record<string, unknown>;
-  usages: string[];
-}
+export type { KeyDescriptor };
 
 interface KeyState {
   handle: number;

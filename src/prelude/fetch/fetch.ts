@@ -3,7 +3,7 @@
 //   fetch.read handle -> ArrayBuffer | null;  fetch.cancel handle;  fetch.abort abortKey
 //   stream.create -> handle; stream.write handle chunk; stream.close handle; stream.error handle message
 // data: URLs are answered inside the isolate, as workerd does.
-import type { HeaderList } from "../../protocol/bridge.ts";
+import type { FetchStartInit, FetchStartResult, HeaderList } from "../../protocol/bridge.ts";
 import { callHost } from "../bridge.ts";
 import { ReadableStream } from "../web/index.ts";
 import type { ReadableByteStreamController } from "../web/index.ts";
@@ -15,29 +15,6 @@ import type { RequestInit } from "./request.ts";
 import { Response, defaultStatusText, isNullBodyStatus, makeResponse } from "./response.ts";
 import { EMPTY, chunkBytes, exactBuffer, utf8Encode } from "./util.ts";
 
-/** What `fetch.start` takes. */
-export interface FetchStartInit {
-  method: string;
-  url: string;
-  headers: HeaderList;
-  /** Inline bytes, a `stream.create` handle the isolate writes to, or none. */
-  body: ArrayBuffer | null | { stream: number };
-  redirect: "follow" | "manual";
-  /** Decompress gzip/br response bodies (false for encodeResponseBody: "manual"). */
-  decode: boolean;
-  /** Nonzero when the request has a signal: `fetch.abort(abortKey)` cancels it. */
-  abortKey: number;
-}
-
-/** What `fetch.start` returns. `body` is a handle for `fetch.read`, or null when there is none. */
-export interface FetchStartResult {
-  status: number;
-  statusText: string;
-  headers: HeaderList;
-  url: string;
-  redirected: boolean;
-  body: number | null;
-}
 
 let nextAbortKey = 1;
 

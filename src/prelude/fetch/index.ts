@@ -12,7 +12,6 @@ import { Response, responseData } from "./response.ts";
 
 export { Blob, File, FormData, Headers, Request, Response, fetch, createIncomingRequest, headerList };
 export type { IncomingRequestInit } from "./request.ts";
-export type { FetchStartInit, FetchStartResult } from "./fetch.ts";
 
 export const fetchGlobals: Record<string, unknown> = {
   Headers,
