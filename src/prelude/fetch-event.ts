@@ -4,6 +4,7 @@ import { emit, requestEnded, requestStarted, serializeError, setCurrentRequest }
 import { bodyForTransmit, createIncomingRequest, Response, responseHead } from "./fetch/index.ts";
 import { AbortController, DOMException, ReadableStream } from "./web/index.ts";
 import type { WorkerHandlers } from "./handlers.ts";
+import { bindResponseSocket } from "./websocket.ts";
 
 interface InFlight {
   bodyReads: Array<(e: Extract<InboundEvent, { t: "body" }>) => void>;
@@ -90,9 +91,19 @@ function respond(id: number, state: InFlight, response: unknown): void {
     fail(id, state, "exception", serializeError(error));
     return;
   }
-  const { status, statusText, headers, encodeBody } = responseHead(response);
+  const { status, statusText, headers, encodeBody, webSocket } = responseHead(response);
   state.responded = true;
-  if (body === null) {
+  if (webSocket) {
+    let sid: number;
+    try {
+      sid = bindResponseSocket(webSocket, id);
+    } catch (error) {
+      fail(id, state, "exception", serializeError(error));
+      return;
+    }
+    emit({ t: "head", id, status, statusText, headers, body: null, encodeBody, webSocket: sid });
+    settleWhenDone(id, state);
+  } else if (body === null) {
     emit({ t: "head", id, status, statusText, headers, body: null, encodeBody });
     settleWhenDone(id, state);
   } else if ("bytes" in body) {

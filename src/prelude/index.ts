@@ -13,6 +13,7 @@ import { cryptoGlobals } from "./crypto/index.ts";
 import { resolveHandlers, serviceWorkerGlobals, type WorkerHandlers } from "./handlers.ts";
 import { fireTimer, timerGlobals } from "./timers.ts";
 import { webGlobals } from "./web/index.ts";
+import { handleSocketEvent, WebSocket, WebSocketPair } from "./websocket.ts";
 import { bindingGlobals } from "../bindings/isolate.ts";
 
 const global = globalThis as unknown as Record<string | symbol, unknown>;
@@ -29,7 +30,7 @@ define(cryptoGlobals);
 define(timerGlobals);
 define(serviceWorkerGlobals);
 define(bindingGlobals);
-define({ console, self: globalThis });
+define({ console, self: globalThis, WebSocket, WebSocketPair });
 
 let handlers: WorkerHandlers | undefined;
 
@@ -77,6 +78,10 @@ function handle(ev: InboundEvent): void {
       return;
     case "cancel":
       cancelRequest(ev.id);
+      return;
+    case "wsMessage":
+    case "wsClosed":
+      handleSocketEvent(ev);
       return;
     case "scheduled":
       return;

@@ -43,6 +43,10 @@ export type InboundEvent =
   | { t: "ret"; cid: number; ok: false; error: SerializedError }
   /** A timer set with a `timer` message fired; `id` is the request that set it. */
   | { t: "timer"; tid: number; id: number }
+  /** A WebSocket frame from the host peer of socket `sid` (request `id` owns the socket). */
+  | { t: "wsMessage"; sid: number; id: number; data: string | ArrayBuffer }
+  /** The host peer of socket `sid` closed (or went away: code 1006, wasClean false). */
+  | { t: "wsClosed"; sid: number; id: number; code: number; reason: string; wasClean: boolean }
   /** A cron trigger (scheduled handler). */
   | { t: "scheduled"; id: number; cron: string; scheduledTime: number };
 
@@ -57,6 +61,8 @@ export type OutboundMessage =
       body: OutboundBody;
       /** "automatic": the host applies the Content-Encoding the headers name; "manual": already encoded. */
       encodeBody: "automatic" | "manual";
+      /** For a 101 response: the socket id the worker's end of the WebSocket talks through. */
+      webSocket?: number;
     }
   /** A chunk of a streamed response body, answering a `pull`. */
   | { t: "chunk"; id: number; chunk: ArrayBuffer }
@@ -64,6 +70,10 @@ export type OutboundMessage =
   | { t: "end"; id: number }
   /** The request failed: an uncaught exception (1101) or a bad handler result. */
   | { t: "fail"; id: number; error: SerializedError; kind: "exception" | "bad-result" | "no-handler" }
+  /** A WebSocket frame for the host peer of socket `sid`. */
+  | { t: "wsSend"; sid: number; data: string | ArrayBuffer }
+  /** Close the host peer of socket `sid`. */
+  | { t: "wsClose"; sid: number; code: number; reason: string }
   /** Ask for the next chunk of a streamed request body. */
   | { t: "read"; id: number }
   /** Stop reading the request body (the worker cancelled its stream). */
@@ -121,4 +131,12 @@ export interface KeyDescriptor {
   extractable: boolean;
   algorithm: Record<string, unknown>;
   usages: string[];
+}
+
+/** What `ws.connect` takes: open an outbound WebSocket for socket `sid`. */
+export interface WebSocketConnectInit {
+  sid: number;
+  url: string;
+  headers: HeaderList;
+  protocols: string[];
 }

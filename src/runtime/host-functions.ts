@@ -35,6 +35,21 @@ export interface HostCallContext {
   countSubrequest(): void;
   /** Aborted when the isolate is discarded. */
   signal: AbortSignal;
+  /** Connects a host-side WebSocket peer to the isolate's socket `sid` (see WorkerSocket). */
+  attachSocket(sid: number, peer: SocketPeer): WorkerSocket;
+}
+
+/** The host end of a WebSocket: where frames the worker sends go. */
+export interface SocketPeer {
+  send(data: string | Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** What a host peer uses to send frames into the isolate. */
+export interface WorkerSocket {
+  message(data: string | Uint8Array): void;
+  /** The host peer closed (wasClean false: the connection dropped without a close frame). */
+  closed(code: number, reason: string, wasClean: boolean): void;
 }
 
 // Args and results are structured-cloneable values (ArrayBuffer for bytes).

@@ -3,10 +3,12 @@ import type { HostServices } from "./host-functions.ts";
 import { cryptoHostFunctions, cryptoHostSyncFunctions } from "./host-crypto.ts";
 import { webHostSyncFunctions } from "./host-web.ts";
 import { outboundFetchFunctions, releaseRequestFetches } from "./outbound-fetch.ts";
+import { outboundWebSocketFunctions } from "./outbound-websocket.ts";
 
 export const hostServices: HostServices = {
   functions: {
     ...outboundFetchFunctions,
+    ...outboundWebSocketFunctions,
     ...cryptoHostFunctions,
   },
   syncFunctions: {

@@ -5,7 +5,7 @@
 import ivm from "isolated-vm";
 import { posix } from "node:path";
 import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage, type SerializedError } from "../protocol/bridge.ts";
-import { HandleTable, type HostCallContext, type HostServices } from "./host-functions.ts";
+import { HandleTable, type HostCallContext, type HostServices, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
 import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
 import { serializeHostError } from "./serialize-error.ts";
 import { StackMapper } from "./source-maps.ts";
@@ -58,6 +58,8 @@ export interface WorkerResponse {
   body: null | Uint8Array | AsyncIterable<Uint8Array>;
   /** "automatic": the server must apply the Content-Encoding named in `headers`. */
   encodeBody: "automatic" | "manual";
+  /** A 101 response's WebSocket: the server accepts the client's upgrade, then connects it here. */
+  webSocket?: { connect(peer: SocketPeer): WorkerSocket };
   /** Filled as the request runs: CPU time charged to it, in ms. */
   stats: { cpuMs: number };
 }
@@ -77,6 +79,15 @@ interface PendingRequest {
   responseBody?: ResponseBody;
   graceTimer?: NodeJS.Timeout;
   settled: boolean;
+  /** Open WebSockets this request owns: it is not finished while any is open. */
+  sockets: number;
+}
+
+interface SocketState {
+  peer: SocketPeer;
+  requestId: number;
+  workerClosed: boolean;
+  peerClosed: boolean;
 }
 
 /** Cloudflare's limit for work after the response (ctx.waitUntil). */
@@ -94,6 +105,8 @@ export class WorkerIsolate {
   #timers = new Map<number, NodeJS.Timeout>();
   /** Which request made each host call still waiting for its result. */
   #callOwners = new Map<number, number>();
+  /** WebSockets whose peer is on the host, by socket id. */
+  #sockets = new Map<number, SocketState>();
   #handles = new HandleTable();
   #abort = new AbortController();
   #nextRequestId = 1;
@@ -239,6 +252,7 @@ export class WorkerIsolate {
         stats,
         headSent: false,
         settled: false,
+        sockets: 0,
         respond: (response) => {
           pending.headSent = true;
           resolve(response);
@@ -374,7 +388,22 @@ export class WorkerIsolate {
           req.responseBody = new ResponseBody(() => this.#enqueue({ t: "pull", id: m.id }));
           body = req.responseBody;
         }
-        req.respond({ status: m.status, statusText: m.statusText, headers: m.headers, body, encodeBody: m.encodeBody, stats: req.stats });
+        const sid = m.webSocket;
+        const webSocket = sid === undefined ? undefined : { connect: (peer: SocketPeer) => this.#attachSocket(sid, m.id, peer) };
+        req.respond({ status: m.status, statusText: m.statusText, headers: m.headers, body, encodeBody: m.encodeBody, webSocket, stats: req.stats });
+        return;
+      }
+      case "wsSend": {
+        const socket = this.#sockets.get(m.sid);
+        if (socket && !socket.peerClosed) socket.peer.send(typeof m.data === "string" ? m.data : new Uint8Array(m.data));
+        return;
+      }
+      case "wsClose": {
+        const socket = this.#sockets.get(m.sid);
+        if (!socket) return;
+        socket.workerClosed = true;
+        if (!socket.peerClosed) socket.peer.close(m.code, m.reason);
+        else this.#socketDone(m.sid, socket);
         return;
       }
       case "chunk":
@@ -438,8 +467,40 @@ export class WorkerIsolate {
     }
   }
 
+  /** Connects socket `sid` of the isolate to a host peer; frames from the peer enter as events. */
+  #attachSocket(sid: number, requestId: number, peer: SocketPeer): WorkerSocket {
+    const state: SocketState = { peer, requestId, workerClosed: false, peerClosed: false };
+    this.#sockets.set(sid, state);
+    const req = this.#requests.get(requestId);
+    if (req) req.sockets++;
+    return {
+      message: (data) => {
+        if (state.peerClosed || this.#discarded) return;
+        // Each message is a new event with its own CPU budget, as for a new request.
+        const owner = this.#requests.get(requestId);
+        if (owner) owner.cpuMs = 0;
+        this.#enqueue({ t: "wsMessage", sid, id: requestId, data: typeof data === "string" ? data : toArrayBuffer(data) });
+      },
+      closed: (code, reason, wasClean) => {
+        if (state.peerClosed) return;
+        state.peerClosed = true;
+        this.#enqueue({ t: "wsClosed", sid, id: requestId, code, reason, wasClean });
+        if (state.workerClosed || !wasClean) this.#socketDone(sid, state);
+      },
+    };
+  }
+
+  #socketDone(sid: number, state: SocketState): void {
+    if (!this.#sockets.delete(sid)) return;
+    const req = this.#requests.get(state.requestId);
+    if (req) {
+      req.sockets--;
+      this.#finishIfDone(req);
+    }
+  }
+
   #finishIfDone(req: PendingRequest): void {
-    if (!req.settled) return;
+    if (!req.settled || req.sockets > 0) return;
     if (req.responseBody && !req.responseBody.finished) return;
     clearTimeout(req.graceTimer);
     this.#requests.delete(req.id);
@@ -470,6 +531,7 @@ export class WorkerIsolate {
       requestId: m.id,
       handles: this.#handles,
       signal: this.#abort.signal,
+      attachSocket: (sid, peer) => this.#attachSocket(sid, m.id, peer),
       countSubrequest: () => {
         // Unattributed calls count against every request in flight (over-count, never under).
         const counted = req ? [req] : [...this.#requests.values()];
@@ -520,6 +582,7 @@ export class WorkerIsolate {
       clearTimeout(req.graceTimer);
     }
     this.#requests.clear();
+    this.#closeSockets(1011, "The worker's isolate was discarded.");
     this.#queue = [];
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
@@ -527,6 +590,11 @@ export class WorkerIsolate {
     this.#handles.clear();
     if (this.#isolate && !this.#isolate.isDisposed) this.#isolate.dispose();
     this.onDiscard?.(reason);
+  }
+
+  #closeSockets(code: number, reason: string): void {
+    for (const socket of this.#sockets.values()) if (!socket.peerClosed) socket.peer.close(code, reason);
+    this.#sockets.clear();
   }
 
   /** Stops the isolate once its in-flight requests are done (used when a new version replaces it). */

@@ -2,13 +2,15 @@
 // with backpressure both ways and Cloudflare's request body limit.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { once } from "node:events";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { HeaderList } from "../protocol/bridge.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Worker } from "../runtime/worker.ts";
-import type { WorkerResponse } from "../runtime/worker-isolate.ts";
+import type { WorkerRequest, WorkerResponse } from "../runtime/worker-isolate.ts";
 import { applyContentEncoding } from "./content-encoding.ts";
 import { localCf } from "./request-cf.ts";
+import { acceptUpgrade, writeRawResponse } from "./websocket-upgrade.ts";
 
 /** Bodies up to this size are read whole and handed over inline; larger ones stream. */
 const INLINE_BODY_BYTES = 64 * 1024;
@@ -24,7 +26,7 @@ export interface HttpServerOptions {
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  return createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => {
     handle(options, req, res).catch((error) => {
       options.logger.error(`request failed: ${(error as Error).stack ?? error}`);
       if (!res.headersSent) {
@@ -33,6 +35,29 @@ export function createHttpServer(options: HttpServerOptions): Server {
       } else res.destroy();
     });
   });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => {});
+    handleUpgrade(options, req, socket, head).catch((error) => {
+      options.logger.error(`upgrade failed: ${(error as Error).stack ?? error}`);
+      socket.destroy();
+    });
+  });
+  return server;
+}
+
+async function handleUpgrade(options: HttpServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const started = performance.now();
+  const response = await options.worker.fetch(toWorkerRequest(req, null));
+  if (response.status === 101 && response.webSocket) await acceptUpgrade(req, socket, head, response);
+  else await writeRawResponse(socket, response);
+  options.worker.responseSent(response);
+  options.logger.request(options.worker.name, req.method ?? "GET", req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
+}
+
+function toWorkerRequest(req: IncomingMessage, body: WorkerRequest["body"]): WorkerRequest {
+  const headers: HeaderList = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  return { method: req.method ?? "GET", url: `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, headers, cf: localCf(req), body };
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -45,10 +70,6 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
   const started = performance.now();
   const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
   const method = req.method ?? "GET";
-  const host = req.headers.host ?? "localhost";
-  const url = `http://${host}${req.url ?? "/"}`;
-  const headers: HeaderList = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
 
   const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
   if (declared !== undefined && declared > maxBody) {
@@ -66,7 +87,7 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     else body = limitedBody(req, maxBody);
   }
 
-  const response = await options.worker.fetch({ method, url, headers, cf: localCf(req), body });
+  const response = await options.worker.fetch(toWorkerRequest(req, body));
   await send(options, req, res, response, applyContentEncoding(response));
   options.logger.request(options.worker.name, method, req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
 }

@@ -3,6 +3,7 @@
 // (src/runtime/host-crypto.ts, a real HandleTable), and emulates the bridge loop for async host
 // calls: run the check, drain the outbox, run each `call` on the host, settle it in the isolate,
 // repeat until the check settles. Run node with --no-node-snapshot.
+import { noSockets } from "../support/no-sockets.ts";
 import ivm from "isolated-vm";
 import * as esbuild from "esbuild";
 import path from "node:path";
@@ -105,7 +106,7 @@ export async function createCryptoIsolate(): Promise<CryptoIsolate> {
 
   async function hostCall(m: Call) {
     calls.push(m.fn);
-    const ctx: HostCallContext = { worker: "test", requestId: m.id, handles, countSubrequest() {}, signal: abort.signal };
+    const ctx: HostCallContext = { worker: "test", requestId: m.id, handles, countSubrequest() {}, signal: abort.signal, attachSocket: noSockets };
     try {
       const f = cryptoHostFunctions[m.fn];
       if (!f) throw new TypeError(`Atoll host function "${m.fn}" is not available.`);

@@ -4,6 +4,7 @@
 // scripts make (fetch.*, stream.*) are served by src/runtime/outbound-fetch.ts with a real
 // HandleTable, the way the runtime drives an isolate: drain the outbox, run the calls, settle.
 // Run node with --no-node-snapshot.
+import { noSockets } from "../support/no-sockets.ts";
 import ivm from "isolated-vm";
 import * as esbuild from "esbuild";
 import path from "node:path";
@@ -101,6 +102,7 @@ export async function createFetchIsolate(options: FetchIsolateOptions = {}): Pro
     requestId,
     handles,
     signal: abort.signal,
+    attachSocket: noSockets,
     countSubrequest() {
       subrequests++;
       if (subrequests > (options.subrequestLimit ?? 50)) throw new Error("Too many subrequests.");

@@ -1,4 +1,5 @@
 // The host side of Web Crypto, called directly: real Node WebCrypto, a real HandleTable.
+import { noSockets } from "../support/no-sockets.ts";
 import assert from "node:assert/strict";
 import { webcrypto } from "node:crypto";
 import { describe, test } from "node:test";
@@ -12,7 +13,7 @@ import { HandleTable, type HostCallContext } from "../../src/runtime/host-functi
 import { serializeHostError } from "../../src/runtime/serialize-error.ts";
 
 function context(): HostCallContext {
-  return { worker: "t", requestId: 1, handles: new HandleTable(), countSubrequest() {}, signal: new AbortController().signal };
+  return { worker: "t", requestId: 1, handles: new HandleTable(), countSubrequest() {}, signal: new AbortController().signal, attachSocket: noSockets };
 }
 
 const enc = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;

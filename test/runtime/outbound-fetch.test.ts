@@ -1,4 +1,5 @@
 // The host side of outbound fetch, called directly (as the runtime does) against a local server.
+import { noSockets } from "../support/no-sockets.ts";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -63,6 +64,7 @@ function makeCtx(handles = new HandleTable(), requestId = 1, abort = new AbortCo
     handles,
     signal: abort.signal,
     abort,
+    attachSocket: noSockets,
     count: 0,
     countSubrequest() {
       ctx.count++;

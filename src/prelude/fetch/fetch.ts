@@ -5,6 +5,7 @@
 // data: URLs are answered inside the isolate, as workerd does.
 import type { FetchStartInit, FetchStartResult, HeaderList } from "../../protocol/bridge.ts";
 import { callHost } from "../bridge.ts";
+import { fetchWebSocket } from "../websocket.ts";
 import { ReadableStream } from "../web/index.ts";
 import type { ReadableByteStreamController } from "../web/index.ts";
 import { bodyState, transmitBody } from "./body.ts";
@@ -34,6 +35,13 @@ export async function fetch(input: Request | string | URL, init?: RequestInit): 
 
   const signal = subrequestSignal(request);
   if (signal?.aborted) throw signal.reason;
+
+  if (d.headers.get("upgrade")?.toLowerCase() === "websocket") {
+    // A WebSocket handshake: the host connects; the 101 response carries the socket to accept().
+    const { socket, protocol } = await fetchWebSocket(url, headerList(d.headers));
+    const headers: [string, string][] = protocol ? [["sec-websocket-protocol", protocol]] : [];
+    return new Response(null, { status: 101, webSocket: socket, headers });
+  }
 
   const tx = transmitBody(bodyState(request));
   const abortKey = signal ? nextAbortKey++ : 0;
