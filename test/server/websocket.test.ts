@@ -153,7 +153,7 @@ test("close codes both ways, and the worker sees a client's disconnect", async (
   const ws2 = await open();
   ws2.close(4002, "client leaving");
   await once(ws2, "close");
-  let last: { code: number; reason: string } | null = null;
+  let last = null as { code: number; reason: string; wasClean?: boolean } | null;
   for (let i = 0; i < 50 && last?.code !== 4002; i++) {
     last = (await (await fetch(`${dev.url}/last-close`)).json()) as typeof last;
     if (last?.code !== 4002) await new Promise((r) => setTimeout(r, 20));
