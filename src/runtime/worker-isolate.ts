@@ -8,6 +8,8 @@ import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage,
 import { HandleTable, type HostCallContext, type HostServices, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
 import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
 import { serializeHostError } from "./serialize-error.ts";
+import { errorResponse } from "./error-response.ts";
+import { ResponseBody } from "./response-body.ts";
 import { StackMapper } from "./source-maps.ts";
 import { CLOUDFLARE_WORKERS_SOURCE, type WorkerBundle } from "./worker-bundle.ts";
 
@@ -639,76 +641,6 @@ export class WorkerIsolate {
 /** The worker's modules could not be loaded: the message is the (source-mapped) reason. */
 export class WorkerStartupError extends Error {}
 
-/** A streamed response body the host reads with `for await`: each read asks the isolate for one chunk. */
-class ResponseBody implements AsyncIterable<Uint8Array> {
-  #chunks: Uint8Array[] = [];
-  #waiting: { resolve(r: IteratorResult<Uint8Array>): void; reject(e: Error): void } | undefined;
-  #error: Error | undefined;
-  #pull: () => void;
-  finished = false;
-
-  constructor(pull: () => void) {
-    this.#pull = pull;
-  }
-
-  push(chunk: Uint8Array): void {
-    if (this.#waiting) {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      w.resolve({ done: false, value: chunk });
-    } else this.#chunks.push(chunk);
-  }
-
-  finish(error: Error | null): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (error) this.#error = error;
-    const w = this.#waiting;
-    this.#waiting = undefined;
-    if (w) {
-      if (error) w.reject(error);
-      else w.resolve({ done: true, value: undefined });
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const chunk = this.#chunks.shift();
-        if (chunk) return Promise.resolve({ done: false, value: chunk });
-        if (this.#error) return Promise.reject(this.#error);
-        if (this.finished) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve, reject) => {
-          this.#waiting = { resolve, reject };
-          this.#pull();
-        });
-      },
-      return: () => {
-        this.finish(null);
-        return Promise.resolve({ done: true, value: undefined });
-      },
-    };
-  }
-}
-
-const ERROR_TITLES: Record<number, [number, string]> = {
-  1101: [500, "Worker threw exception"],
-  1102: [503, "Worker exceeded resource limits"],
-};
-
-/** Cloudflare's error response for a non-browser client: `error code: 1101`. */
-export function errorResponse(code: 1101 | 1102, stats: { cpuMs: number }): WorkerResponse {
-  const [status, title] = ERROR_TITLES[code];
-  return {
-    status,
-    statusText: title,
-    headers: [["content-type", "text/plain; charset=UTF-8"], ["cf-error-code", String(code)]],
-    body: new TextEncoder().encode(`error code: ${code}`),
-    encodeBody: "manual",
-    stats,
-  };
-}
-
 /** The bytes as an ArrayBuffer the runtime may give away: the view's own buffer when it spans all of it. */
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   const buffer = bytes.buffer as ArrayBuffer;
@@ -732,3 +664,4 @@ function eventsArgument(events: InboundEvent[]): ivm.Transferable {
 }
 
 export type { SerializedError };
+export { errorResponse };
