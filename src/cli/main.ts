@@ -1,27 +1,30 @@
-// `atoll <command>`: dispatches to the command modules.
-import { runDev } from "./dev.ts";
+// `atoll <command>`: dispatches to the command modules, each loaded only when it is run.
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
+  dev: { summary: "Run workers locally (atoll dev --help)", load: async () => (await import("./dev.ts")).runDev },
+  kv: { summary: "Read and write KV namespaces (atoll kv --help)", load: async () => (await import("./kv.ts")).runKv },
+};
 
 const USAGE = `Usage: atoll <command> [options]
 
 Commands:
-  dev        Run workers locally (see: atoll dev --help)
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join("\n")}
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case "dev":
-      return runDev(rest);
-    case undefined:
-    case "-h":
-    case "--help":
-    case "help":
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`atoll: unknown command "${command}"\n\n${USAGE}`);
-      return 1;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
   }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    process.stderr.write(`atoll: unknown command "${command}"\n\n${USAGE}`);
+    return 1;
+  }
+  return (await entry.load())(rest);
 }
 
 main(process.argv.slice(2)).then(

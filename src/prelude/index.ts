@@ -107,6 +107,30 @@ define({
     });
   },
   __atollDispatch: dispatch,
+  // Run only while the startup snapshot is made (see src/runtime/prelude-bundle.ts): one request
+  // through the real path, so the snapshot carries compiled code for it and a worker's first
+  // request does not pay for lazy compilation. Its effects are discarded with that heap.
+  __atollWarmup() {
+    const warm = resolveHandlers(
+      {
+        default: {
+          fetch: async (request: Request) => {
+            const url = new URL(request.url);
+            url.searchParams.get("q");
+            request.headers.get("accept");
+            return new Response(`warm ${url.pathname}`, { headers: { "content-type": "text/plain" } });
+          },
+        },
+      },
+      {},
+    );
+    const headers: [string, string][] = [["accept", "*/*"], ["host", "warm.up"]];
+    startFetch({ t: "request", id: -1, method: "GET", url: "http://warm.up/path?q=1", headers, cf: {}, body: null }, warm);
+    startFetch({ t: "request", id: -2, method: "POST", url: "http://warm.up/json", headers, cf: {}, body: new TextEncoder().encode("{}").buffer }, {
+      hasFetch: true,
+      fetch: async (request: Request) => Response.json(await request.json()),
+    });
+  },
 });
 
 disallowCodeGeneration(globalThis);

@@ -58,7 +58,8 @@ function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<Arra
     // not cached yet
   }
   try {
-    const snapshot = ivm.Isolate.createSnapshot([{ code, filename: PRELUDE_FILENAME }]);
+    // The warm-up runs one request through the prelude so the snapshot keeps its compiled code.
+    const snapshot = ivm.Isolate.createSnapshot([{ code, filename: PRELUDE_FILENAME }], "__atollWarmup();");
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.from(snapshot.copy()));

@@ -6,7 +6,7 @@ import ivm from "isolated-vm";
 import { posix } from "node:path";
 import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage, type SerializedError } from "../protocol/bridge.ts";
 import { HandleTable, type HostCallContext, type HostServices, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
-import { loadPrelude, PRELUDE_FILENAME } from "./prelude-bundle.ts";
+import { takeIsolate } from "./isolate-pool.ts";
 import { serializeHostError } from "./serialize-error.ts";
 import { errorResponse } from "./error-response.ts";
 import { ResponseBody } from "./response-body.ts";
@@ -136,15 +136,12 @@ export class WorkerIsolate {
    * running the event loop until they are done: top-level `await` may wait on host calls.
    */
   async start(): Promise<void> {
-    const prelude = await loadPrelude();
     const { limits } = this.options;
-    this.#isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb, snapshot: prelude.snapshot ?? undefined });
-    this.#context = await this.#isolate.createContext();
-    if (!prelude.snapshot) await this.#context.eval(prelude.code, { filename: PRELUDE_FILENAME });
-    const global = this.#context.global;
-    const init = await global.get("__atollInit", { reference: true });
-    this.#dispatch = await global.get("__atollDispatch", { reference: true });
-    await this.#context.eval("delete globalThis.__atollInit; delete globalThis.__atollDispatch;");
+    const fresh = await takeIsolate(limits.memoryMb);
+    this.#isolate = fresh.isolate;
+    this.#context = fresh.context;
+    this.#dispatch = fresh.dispatch as ivm.Reference<(events: ivm.Transferable) => OutboundMessage[]>;
+    const init = fresh.init;
     const hostSync = new ivm.Callback((fn: string, args: unknown[]) => this.#callSync(fn, args));
     const setup = { bindings: this.options.bindings, serviceWorker: this.options.bundle.format === "service-worker" };
     await init.apply(undefined, [hostSync, new ivm.ExternalCopy(setup).copyInto()], { timeout: limits.cpuMs });
