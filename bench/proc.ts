@@ -9,8 +9,10 @@ import { fileURLToPath } from "node:url";
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(benchDir, "..");
-/** Flags every Node child gets: isolated-vm needs --no-node-snapshot on Node >= 20. */
+/** Flags of Node children that load isolated-vm (it needs --no-node-snapshot on Node >= 20). */
 export const NODE_FLAGS = ["--no-node-snapshot", "--disable-warning=ExperimentalWarning"];
+/** Flags of the plain Node baseline: none that slow a plain Node process down. */
+export const PLAIN_NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
 
 const children = new Set<ChildProcess>();
 
@@ -70,11 +72,12 @@ export interface RunningServer {
  * than a pipe, so no process of ours spends CPU draining per-request log lines during a run.
  */
 export async function startServer(name: string, args: string[], options: { cwd?: string; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<RunningServer> {
+  const flags = options.nodeFlags ?? NODE_FLAGS;
   const logFile = join(tmpdir(), `atoll-bench-${name}-${process.pid}-${Date.now()}.log`);
   const fd = openSync(logFile, "w");
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, [...NODE_FLAGS, ...(options.nodeFlags ?? []), ...args], {
+    spawn(process.execPath, [...flags, ...args], {
       cwd: options.cwd ?? repoRoot,
       stdio: ["ignore", fd, fd],
       env: { ...process.env, NO_COLOR: "1" },
@@ -113,9 +116,9 @@ export async function startServer(name: string, args: string[], options: { cwd?:
 }
 
 /** Milliseconds from spawn() to the first `Ready on` on stdout (read through a pipe: startup only). */
-export async function timeToReady(args: string[], cwd = repoRoot): Promise<number> {
+export async function timeToReady(args: string[], nodeFlags = NODE_FLAGS, cwd = repoRoot): Promise<number> {
   const started = performance.now();
-  const child = track(spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }));
+  const child = track(spawn(process.execPath, [...nodeFlags, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }));
   let out = "";
   try {
     return await new Promise<number>((resolveReady, reject) => {
@@ -133,8 +136,8 @@ export async function timeToReady(args: string[], cwd = repoRoot): Promise<numbe
 }
 
 /** Runs a Node script that prints one JSON line last on stdout, and parses it. */
-export async function runJsonChild<T>(args: string[], nodeFlags: string[] = []): Promise<T> {
-  const child = track(spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] }));
+export async function runJsonChild<T>(args: string[], nodeFlags: string[] = [], env: Record<string, string> = {}): Promise<T> {
+  const child = track(spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } }));
   let out = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));

@@ -33,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
   let failed = false;
   for (const name of options.scenarios) {
     const started = performance.now();
+    const loadBefore = loadavg()[0];
     try {
       const result = await RUNNERS[name](options);
+      result.notes.push(`Load average (1 min) ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after this scenario.`);
       results.push(result);
       process.stdout.write(renderScenario(result) + "\n");
     } catch (error) {

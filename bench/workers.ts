@@ -11,10 +11,9 @@ import { hostServices } from "../src/runtime/host-services.ts";
 import { Worker } from "../src/runtime/worker.ts";
 import type { WorkerBundle } from "../src/runtime/worker-bundle.ts";
 import type { WorkerRequest, WorkerResponse } from "../src/runtime/worker-isolate.ts";
+import { HELLO_BODY, HELLO_CONTENT_TYPE } from "./hello-response.ts";
 
-export const HELLO_BODY = "Hello World!";
-/** What `new Response(string)` carries in workerd (and Atoll). */
-export const HELLO_CONTENT_TYPE = "text/plain;charset=UTF-8";
+export { HELLO_BODY, HELLO_CONTENT_TYPE };
 export const HELLO_WORKER = `export default {\n  fetch() {\n    return new Response(${JSON.stringify(HELLO_BODY)});\n  },\n};\n`;
 
 /** A small worker for the density scenario; `__BENCH_ID__` is replaced per worker. */

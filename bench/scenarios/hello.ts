@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import type { LoadResult } from "../load.ts";
 import type { BenchOptions } from "../options.ts";
-import { benchDir, processCpuMs, repoRoot, runJsonChild, startServer } from "../proc.ts";
+import { benchDir, PLAIN_NODE_FLAGS, processCpuMs, repoRoot, runJsonChild, startServer } from "../proc.ts";
 import { fmt, type ScenarioResult } from "../report.ts";
 import { median } from "../stats.ts";
 import { HELLO_BODY, HELLO_CONTENT_TYPE, HELLO_WORKER, writeProject } from "../workers.ts";
@@ -20,8 +20,8 @@ interface ServerRun {
   exit: string;
 }
 
-async function measure(name: string, args: string[], opts: BenchOptions["hello"]): Promise<ServerRun> {
-  const server = await startServer(name, args);
+async function measure(name: string, args: string[], nodeFlags: string[] | undefined, opts: BenchOptions["hello"]): Promise<ServerRun> {
+  const server = await startServer(name, args, { nodeFlags });
   let run: Omit<ServerRun, "exit">;
   try {
     const res = await fetch(server.url);
@@ -60,9 +60,9 @@ export async function runHello(options: BenchOptions): Promise<ScenarioResult> {
   try {
     for (let round = 0; round < opts.rounds; round++) {
       process.stderr.write(`hello: round ${round + 1}/${opts.rounds}: plain node…\n`);
-      plain.push(await measure("plain-node", [join(benchDir, "servers", "plain-node.ts"), "--port", "0"], opts));
+      plain.push(await measure("plain-node", [join(benchDir, "servers", "plain-node.ts"), "--port", "0"], PLAIN_NODE_FLAGS, opts));
       process.stderr.write(`hello: round ${round + 1}/${opts.rounds}: atoll dev…\n`);
-      atoll.push(await measure("atoll-dev", [join(repoRoot, "bin", "atoll.js"), "dev", "-c", project.config, "--port", "0", "--no-watch"], opts));
+      atoll.push(await measure("atoll-dev", [join(repoRoot, "bin", "atoll.js"), "dev", "-c", project.config, "--port", "0", "--no-watch"], undefined, opts));
     }
   } finally {
     project.remove();

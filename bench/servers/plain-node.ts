@@ -4,7 +4,7 @@
 //   node bench/servers/plain-node.ts [--port 0] [--ip 127.0.0.1]
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { HELLO_BODY, HELLO_CONTENT_TYPE } from "../workers.ts";
+import { HELLO_BODY, HELLO_CONTENT_TYPE } from "../hello-response.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, ip: { type: "string", default: "127.0.0.1" } } });
 const body = Buffer.from(HELLO_BODY);

@@ -3,6 +3,7 @@
 const COMMANDS: Record<string, { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
   dev: { summary: "Run workers locally (atoll dev --help)", load: async () => (await import("./dev.ts")).runDev },
   kv: { summary: "Read and write KV namespaces (atoll kv --help)", load: async () => (await import("./kv.ts")).runKv },
+  d1: { summary: "Query D1 databases and apply migrations (atoll d1 --help)", load: async () => (await import("./d1.ts")).runD1 },
 };
 
 const USAGE = `Usage: atoll <command> [options]

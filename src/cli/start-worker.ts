@@ -26,6 +26,8 @@ export async function startWorkerFromConfig(config: WorkerConfig, storage: Stora
     name: config.name,
     limits: { cpuMs: config.limits.cpuMs, memoryMb: MEMORY_MB, subrequests: SUBREQUESTS },
     bindings: bindings.descriptors,
+    // Binding functions come last: they may wrap a runtime function (the Cache API serves
+    // `fetch.start` for subrequests with cf cache options and calls the runtime's own).
     host: { ...hostServices, functions: { ...hostServices.functions, ...bindings.functions } },
     log: logger.forWorker(config.name),
   });

@@ -112,6 +112,8 @@ export interface FetchStartInit {
   decode: boolean;
   /** Nonzero when the request has a signal: `fetch.abort(abortKey)` cancels it. */
   abortKey: number;
+  /** The request's `cf` cache options (cacheTtl, cacheEverything, cacheKey, cacheTtlByStatus), when it has any. */
+  cf?: Record<string, unknown>;
 }
 
 /** What `fetch.start` returns. `body` is a handle for `fetch.read`, or null when there is none. */

@@ -297,7 +297,35 @@ function networkError(e: unknown, aborted: boolean): Error {
 
 // ---- fetch.start ---------------------------------------------------------------------------
 
-async function start(ctx: HostCallContext, rawInit: unknown): Promise<StartResult> {
+/**
+ * Sees the final response of a subrequest before the isolate does (the subrequest cache in
+ * src/bindings/cache stores it): `body` is the stream the isolate will read (decoded), or null.
+ * It may observe the body (a "data" listener) but must not consume it.
+ */
+export type ResponseTap = (
+  response: { status: number; statusText: string; headers: HeaderList; url: string; redirected: boolean },
+  body: Readable | null,
+) => void;
+
+/** `fetch.start`, with an optional tap on the final response. */
+export function startSubrequest(ctx: HostCallContext, rawInit: unknown, tap?: ResponseTap): Promise<StartResult> {
+  return start(ctx, rawInit, tap);
+}
+
+/** Hands the isolate a body the host already has (a cached response) as a `fetch.read` handle. */
+export function openBodyHandle(ctx: HostCallContext, readable: Readable): number {
+  const reader = new BodyReader(readable);
+  const requestId = ctx.requestId;
+  const handles = ctx.handles;
+  const handle: number = ctx.handles.add(reader, () => {
+    reader.destroy();
+    untrack(handles, requestId, handle);
+  });
+  track(ctx, handle);
+  return handle;
+}
+
+async function start(ctx: HostCallContext, rawInit: unknown, tap?: ResponseTap): Promise<StartResult> {
   const init = validateInit(rawInit);
   let url: URL;
   try {
@@ -386,9 +414,11 @@ async function start(ctx: HostCallContext, rawInit: unknown): Promise<StartResul
       // handle closes when the isolate closes it, or with the request.
       url.hash = "";
       let handle: number | null = null;
+      const head = { status, statusText: res.statusText ?? "", headers: responseHeaders(res.headers), url: url.href, redirected };
       if (method === "HEAD" || isNullBodyStatus(status)) {
         discard(res.body);
         finish();
+        tap?.(head, null);
       } else {
         const decoder = init.decode ? decoderFor(res.headers["content-encoding"]) : null;
         let readable: Readable = res.body;
@@ -410,15 +440,9 @@ async function start(ctx: HostCallContext, rawInit: unknown): Promise<StartResul
         });
         exchange.handle = handle;
         track(ctx, handle);
+        tap?.(head, readable);
       }
-      return {
-        status,
-        statusText: res.statusText ?? "",
-        headers: responseHeaders(res.headers),
-        url: url.href,
-        redirected,
-        body: handle,
-      };
+      return { ...head, body: handle };
     }
   } catch (e) {
     finish();
@@ -435,7 +459,7 @@ function bodyOf(ctx: HostCallContext, handle: unknown): BodyReader | undefined {
 }
 
 export const outboundFetchFunctions: HostFunctionTable = {
-  "fetch.start": start,
+  "fetch.start": (ctx, init: unknown) => start(ctx, init),
 
   async "fetch.read"(ctx, handle: unknown): Promise<ArrayBuffer | null> {
     const reader = bodyOf(ctx, handle);

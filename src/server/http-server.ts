@@ -148,7 +148,7 @@ async function send(options: HttpServerOptions, req: IncomingMessage, res: Serve
   try {
     for await (const chunk of body) {
       if (clientGone) break;
-      if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (!res.write(chunk)) await drained(res);
     }
     res.end();
   } catch (error) {
@@ -158,4 +158,17 @@ async function send(options: HttpServerOptions, req: IncomingMessage, res: Serve
     res.off("close", onClose);
     worker.responseSent(response);
   }
+}
+
+/** Resolves when `res` can take more, or is closed; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }

@@ -1,5 +1,5 @@
 // fetch(): builds a Request, then crosses to the host (src/runtime/outbound-fetch.ts):
-//   fetch.start {method,url,headers,body,redirect,decode,abortKey} -> {status,statusText,headers,url,redirected,body}
+//   fetch.start {method,url,headers,body,redirect,decode,abortKey,cf?} -> {status,statusText,headers,url,redirected,body}
 //   fetch.read handle -> ArrayBuffer | null;  fetch.cancel handle;  fetch.abort abortKey
 //   stream.create -> handle; stream.write handle chunk; stream.close handle; stream.error handle message
 // data: URLs are answered inside the isolate, as workerd does.
@@ -23,6 +23,19 @@ function noop(): void {}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+const CF_CACHE_OPTIONS = ["cacheTtl", "cacheEverything", "cacheKey", "cacheTtlByStatus"];
+
+/** The request's subrequest-cache options (served by src/bindings/cache); none with `cache: "no-store" | "no-cache"`. */
+function cacheOptions(cf: unknown, cache: string | undefined): Record<string, unknown> | undefined {
+  if (cache !== undefined || cf === null || typeof cf !== "object") return undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const key of CF_CACHE_OPTIONS) {
+    const value = (cf as Record<string, unknown>)[key];
+    if (value !== undefined) (out ??= {})[key] = value;
+  }
+  return out;
 }
 
 export async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
@@ -87,6 +100,8 @@ export async function fetch(input: Request | string | URL, init?: RequestInit): 
       decode: d.encodeResponseBody !== "manual",
       abortKey,
     };
+    const cf = cacheOptions(d.cf, d.cache);
+    if (cf) start.cf = cf;
     const result = await new Promise<FetchStartResult>((resolve, reject) => {
       rejectStart = reject;
       callHost("fetch.start", [start]).then((v) => resolve(v as FetchStartResult), reject);
@@ -121,8 +136,8 @@ export async function fetch(input: Request | string | URL, init?: RequestInit): 
   }
 }
 
-/** The body of a fetch() response: each pull asks the host for the next chunk. */
-function hostBodyStream(
+/** The body of a fetch() response (or a cached one): each pull asks the host for the next chunk. */
+export function hostBodyStream(
   handle: number,
   done: () => void,
   onStart: (c: ReadableByteStreamController) => void,
@@ -173,8 +188,8 @@ function hostBodyStream(
 /** Writes outstanding at once while uploading (each is one bridge round trip). */
 const UPLOAD_WINDOW = 4;
 
-/** Sends a request body stream to the host chunk by chunk; returns a canceller. */
-function pumpUpload(stream: ReadableStream<Uint8Array>, handle: number): (reason: unknown) => void {
+/** Sends a body stream to the host chunk by chunk (fetch uploads, cache.put); returns a canceller. */
+export function pumpUpload(stream: ReadableStream<Uint8Array>, handle: number): (reason: unknown) => void {
   const reader = stream.getReader();
   let stopped = false;
   (async () => {
