@@ -1,5 +1,6 @@
 // Builds the prelude (src/prelude) into one script with esbuild and turns it into an isolate
-// startup snapshot, cached on disk by content hash so a cold start is a snapshot restore.
+// startup snapshot. Both are cached on disk under the hash of the prelude's sources, so a
+// process start with unchanged sources runs neither esbuild nor the snapshot maker.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -28,7 +29,48 @@ export function loadPrelude(): Promise<Prelude> {
 
 export const PRELUDE_FILENAME = "atoll:prelude";
 
+/** Everything the prelude bundle is made from: its sources, its npm dependencies, this Node. */
+function sourceHash(): string {
+  const hash = createHash("sha256").update(process.version);
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const dir of ["prelude", "bindings", "protocol"]) walk(join(root, "src", dir));
+  hash.update(readFileSync(join(root, "src", "runtime", "host-web.ts")));
+  try {
+    hash.update(readFileSync(join(root, "package-lock.json")));
+  } catch {
+    // an install without a lockfile: the sources alone decide
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** The prelude, from the on-disk cache when its sources have not changed (no esbuild run). */
 async function build(): Promise<Prelude> {
+  const hash = sourceHash();
+  const codeFile = join(cacheDir, `prelude-${hash}.js`);
+  let code: string;
+  try {
+    code = readFileSync(codeFile, "utf8");
+  } catch {
+    code = await bundle();
+    mkdirSync(cacheDir, { recursive: true });
+    writeAtomically(codeFile, code);
+  }
+  return { code, hash, snapshot: loadOrCreateSnapshot(code, hash) };
+}
+
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+async function bundle(): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -44,9 +86,7 @@ async function build(): Promise<Prelude> {
     legalComments: "none",
     logLevel: "silent",
   });
-  const code = result.outputFiles[0].text;
-  const hash = createHash("sha256").update(code).update(process.version).digest("hex").slice(0, 16);
-  return { code, hash, snapshot: loadOrCreateSnapshot(code, hash) };
+  return result.outputFiles[0].text;
 }
 
 function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<ArrayBuffer> | null {
@@ -61,10 +101,8 @@ function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<Arra
     // The warm-up runs one request through the prelude so the snapshot keeps its compiled code.
     const snapshot = ivm.Isolate.createSnapshot([{ code, filename: PRELUDE_FILENAME }], "__atollWarmup();");
     mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.from(snapshot.copy()));
-    renameSync(tmp, file);
-    removeStaleSnapshots(file);
+    writeAtomically(file, Buffer.from(snapshot.copy()));
+    removeStale(hash);
     return snapshot;
   } catch (error) {
     process.emitWarning(`atoll: could not snapshot the prelude, evaluating it per isolate instead: ${(error as Error).message}`);
@@ -72,10 +110,10 @@ function loadOrCreateSnapshot(code: string, hash: string): ivm.ExternalCopy<Arra
   }
 }
 
-/** Snapshots of earlier preludes are never read again. */
-function removeStaleSnapshots(current: string): void {
+/** Bundles and snapshots of earlier preludes are never read again. */
+function removeStale(currentHash: string): void {
   for (const name of readdirSync(cacheDir)) {
-    const path = join(cacheDir, name);
-    if (path !== current && /^prelude-[0-9a-f]+\.snapshot$/.test(name)) rmSync(path, { force: true });
+    const m = /^prelude-([0-9a-f]+)\.(snapshot|js)$/.exec(name);
+    if (m && m[1] !== currentHash) rmSync(join(cacheDir, name), { force: true });
   }
 }

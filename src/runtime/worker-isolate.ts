@@ -8,6 +8,7 @@ import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage,
 import { HandleTable, type HostCallContext, type HostServices, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
 import { takeIsolate } from "./isolate-pool.ts";
 import { serializeHostError } from "./serialize-error.ts";
+import { compileModuleCached } from "./code-cache.ts";
 import { errorResponse } from "./error-response.ts";
 import { ResponseBody } from "./response-body.ts";
 import { StackMapper } from "./source-maps.ts";
@@ -178,7 +179,7 @@ export class WorkerIsolate {
       if (module) return module;
       const source = bundle.modules.get(name);
       if (!source) throw new Error(`No such module "${name}".`);
-      module = await this.#isolate.compileModule(await this.#moduleCode(source), { filename: name });
+      module = await compileModuleCached(this.#isolate, await this.#moduleCode(source), name);
       compiled.set(name, module);
       names.set(module, name);
       return module;
