@@ -5,8 +5,9 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import * as esbuild from "esbuild";
 import type { WorkerConfig } from "../config/index.ts";
-import { CLOUDFLARE_WORKERS_SOURCE, type WorkerBundle, type WorkerModule } from "../runtime/worker-bundle.ts";
+import { BUILTIN_MODULES, isBuiltinModule, type NodejsCompatRuntime, type WorkerBundle, type WorkerModule } from "../runtime/worker-bundle.ts";
 import { ruleKind } from "./module-rules.ts";
+import { buildWithNodejsCompat, nodejsCompatSettings } from "./nodejs-compat.ts";
 
 export class BundleError extends Error {}
 
@@ -52,22 +53,25 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
     },
   };
   // isolated-vm has no hook for dynamic import(): `await import("cloudflare:workers")` (Hono does
-  // it) is bundled as a module that reads the prelude's exports instead.
-  const dynamicCloudflareWorkers: esbuild.Plugin = {
-    name: "atoll-dynamic-cloudflare-workers",
+  // it, pg-cloudflare imports cloudflare:sockets so) is bundled as a module that reads the
+  // prelude's exports instead.
+  const dynamicBuiltins: esbuild.Plugin = {
+    name: "atoll-dynamic-builtins",
     setup(build) {
-      build.onResolve({ filter: /^cloudflare:workers$/ }, (args) =>
-        args.kind === "dynamic-import" ? { path: "cloudflare:workers", namespace: "atoll-builtin" } : undefined,
+      build.onResolve({ filter: /^cloudflare:/ }, (args) =>
+        args.kind === "dynamic-import" && isBuiltinModule(args.path) ? { path: args.path, namespace: "atoll-builtin" } : undefined,
       );
-      build.onLoad({ filter: /.*/, namespace: "atoll-builtin" }, () => ({
-        contents: CLOUDFLARE_WORKERS_SOURCE,
+      build.onLoad({ filter: /.*/, namespace: "atoll-builtin" }, (args) => ({
+        contents: BUILTIN_MODULES[args.path].source,
         loader: "js",
       }));
     },
   };
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  const compat = nodejsCompatSettings(config);
+  let nodejsCompat: NodejsCompatRuntime | undefined;
   try {
-    result = await esbuild.build({
+    const options: esbuild.BuildOptions & { write: false; metafile: true } = {
       entryPoints: { worker: config.main },
       absWorkingDir: config.rootDir,
       outdir: config.rootDir,
@@ -82,10 +86,12 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
       sourcemap: "external",
       sourcesContent: false,
       external: ["cloudflare:*", "node:*"],
-      plugins: [rulesPlugin, dynamicCloudflareWorkers],
+      plugins: [rulesPlugin, dynamicBuiltins],
       logLevel: "silent",
       loader: { ".js": "jsx", ".mjs": "js", ".cjs": "js" },
-    });
+    };
+    if (compat) ({ result, runtime: nodejsCompat } = await buildWithNodejsCompat(compat, options));
+    else result = await esbuild.build(options);
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
     if (failure.errors) {
@@ -107,7 +113,7 @@ async function bundleWithEsbuild(config: WorkerConfig): Promise<BundleResult> {
     .filter((p) => !p.includes("node_modules"))
     .map((p) => resolve(config.rootDir, p));
   return {
-    bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir, format },
+    bundle: { main: MAIN_NAME, modules, sourceMaps: new Map([[MAIN_NAME, map]]), sourceRoot: config.rootDir, format, nodejsCompat },
     inputs: [...inputs, ...extra],
   };
 }

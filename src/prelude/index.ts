@@ -2,7 +2,7 @@
 // is baked into the isolate's startup snapshot. It installs the globals, then waits for the host
 // to call __atollInit (bridge), __atollSetup (the worker's module and env) and __atollDispatch.
 import { READY_SYMBOL, type InboundEvent, type OutboundMessage } from "../protocol/bridge.ts";
-import { beginEntry, installHostSync, serializeError, settleCall, setCurrentRequest, emit } from "./bridge.ts";
+import { beginEntry, drainOutbox, installHostSync, serializeError, settleCall, setCurrentRequest, emit } from "./bridge.ts";
 import { disallowCodeGeneration } from "./code-generation.ts";
 import { cloudflareWorkersModule, env } from "./cloudflare-workers.ts";
 import { console } from "./console.ts";
@@ -14,7 +14,11 @@ import { resolveHandlers, serviceWorkerGlobals, type WorkerHandlers } from "./ha
 import { fireTimer, timerGlobals } from "./timers.ts";
 import { webGlobals } from "./web/index.ts";
 import { handleSocketEvent, WebSocket, WebSocketPair } from "./websocket.ts";
+import { HTMLRewriter } from "./html-rewriter/index.ts";
+import { socketsModule } from "./sockets.ts";
 import { bindingGlobals } from "../bindings/isolate.ts";
+import { resetAsyncContext } from "./async-context.ts";
+import { setupNodejsCompat, type NodejsCompatSetup } from "./nodejs-compat.ts";
 
 const global = globalThis as unknown as Record<string | symbol, unknown>;
 
@@ -31,6 +35,7 @@ define(timerGlobals);
 define(serviceWorkerGlobals);
 define(bindingGlobals);
 define({ console, self: globalThis, WebSocket, WebSocketPair });
+define({ HTMLRewriter });
 
 let handlers: WorkerHandlers | undefined;
 
@@ -38,6 +43,8 @@ export interface SetupOptions {
   bindings: BindingDescriptor[];
   /** Service-worker format: bindings are globals too. */
   serviceWorker: boolean;
+  /** Set when the worker has nodejs_compat (see src/prelude/nodejs-compat.ts). */
+  nodejsCompat?: NodejsCompatSetup | null;
 }
 
 function dispatch(events: InboundEvent[]): OutboundMessage[] {
@@ -47,6 +54,7 @@ function dispatch(events: InboundEvent[]): OutboundMessage[] {
     const id = "id" in ev ? ev.id : 0;
     sole = sole === undefined || sole === id ? id : 0;
     setCurrentRequest(id);
+    resetAsyncContext();
     try {
       handle(ev);
     } catch (error) {
@@ -55,6 +63,7 @@ function dispatch(events: InboundEvent[]): OutboundMessage[] {
   }
   // Continuations run after this returns: they belong to the batch's request if there was one.
   setCurrentRequest(sole ?? 0);
+  resetAsyncContext();
   return out;
 }
 
@@ -95,7 +104,9 @@ define({
     installHostSync(hostSync);
     buildEnv(options.bindings, env);
     if (options.serviceWorker) buildEnv(options.bindings, global as Record<string, unknown>);
+    if (options.nodejsCompat) setupNodejsCompat(options.nodejsCompat, options.bindings, global);
     global[Symbol.for("atoll.cloudflare:workers")] = cloudflareWorkersModule;
+    global[Symbol.for("atoll.cloudflare:sockets")] = socketsModule;
     // The host's loader module calls this once the worker's module (and its top-level await) is done.
     Object.defineProperty(global, Symbol.for(READY_SYMBOL), {
       configurable: true,
@@ -107,6 +118,9 @@ define({
     });
   },
   __atollDispatch: dispatch,
+  // An entry whose microtasks left a promise rejection unhandled ends, in isolated-vm, by throwing
+  // that rejection instead of returning: the host then takes that entry's messages with this.
+  __atollRecover: drainOutbox,
   // Run only while the startup snapshot is made (see src/runtime/prelude-bundle.ts): one request
   // through the real path, so the snapshot carries compiled code for it and a worker's first
   // request does not pay for lazy compilation. Its effects are discarded with that heap.

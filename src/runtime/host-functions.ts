@@ -58,6 +58,13 @@ export type HostFunctionTable = Record<string, HostFunction>;
 
 /** Synchronous host functions block the isolate; keep them tiny (randomness, legacy decoding). */
 export type HostSyncFunction = (...args: any[]) => unknown;
+
+/** What a synchronous host function that declares `this` gets as `this`: the calling isolate. */
+export interface HostSyncContext {
+  worker: string;
+  /** Objects owned by this isolate; closed when it is discarded. */
+  handles: HandleTable;
+}
 export type HostSyncFunctionTable = Record<string, HostSyncFunction>;
 
 /** Everything the host offers one worker's isolate. */

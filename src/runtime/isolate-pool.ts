@@ -11,6 +11,7 @@ export interface FreshIsolate {
   /** The prelude's entry points, taken off the global so user code cannot reach them. */
   init: ivm.Reference<(...args: unknown[]) => void>;
   dispatch: ivm.Reference<(events: ivm.Transferable) => unknown>;
+  recover: ivm.Reference<() => unknown>;
 }
 
 /** Spares kept ready (each is an idle isolate: about the RSS of one idle worker). */
@@ -30,8 +31,9 @@ async function create(memoryMb: number): Promise<FreshIsolate> {
   // deserializing it): pay it here, ahead of need.
   const init = await context.global.get("__atollInit", { reference: true });
   const dispatch = await context.global.get("__atollDispatch", { reference: true });
-  await context.eval("delete globalThis.__atollInit; delete globalThis.__atollDispatch; delete globalThis.__atollWarmup;");
-  return { isolate, context, init, dispatch };
+  const recover = await context.global.get("__atollRecover", { reference: true });
+  await context.eval("delete globalThis.__atollInit; delete globalThis.__atollDispatch; delete globalThis.__atollRecover; delete globalThis.__atollWarmup;");
+  return { isolate, context, init, dispatch, recover };
 }
 
 function refill(memoryMb: number): void {

@@ -5,14 +5,14 @@
 import ivm from "isolated-vm";
 import { posix } from "node:path";
 import { READY_SYMBOL, type HeaderList, type InboundEvent, type OutboundMessage, type SerializedError } from "../protocol/bridge.ts";
-import { HandleTable, type HostCallContext, type HostServices, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
+import { HandleTable, type HostCallContext, type HostServices, type HostSyncContext, type SocketPeer, type WorkerSocket } from "./host-functions.ts";
 import { takeIsolate } from "./isolate-pool.ts";
 import { serializeHostError } from "./serialize-error.ts";
 import { compileModuleCached } from "./code-cache.ts";
 import { errorResponse } from "./error-response.ts";
 import { ResponseBody } from "./response-body.ts";
 import { StackMapper } from "./source-maps.ts";
-import { CLOUDFLARE_WORKERS_SOURCE, type WorkerBundle } from "./worker-bundle.ts";
+import { BUILTIN_MODULES, isBuiltinModule, type WorkerBundle } from "./worker-bundle.ts";
 
 export interface WorkerLimits {
   /** CPU time per request, ms (Cloudflare default 30000). */
@@ -101,6 +101,7 @@ export class WorkerIsolate {
   #isolate!: ivm.Isolate;
   #context!: ivm.Context;
   #dispatch!: ivm.Reference<(events: ivm.Transferable) => OutboundMessage[]>;
+  #recover!: ivm.Reference<() => OutboundMessage[]>;
   #queue: InboundEvent[] = [];
   #running = false;
   #kickScheduled = false;
@@ -111,6 +112,8 @@ export class WorkerIsolate {
   /** WebSockets whose peer is on the host, by socket id. */
   #sockets = new Map<number, SocketState>();
   #handles = new HandleTable();
+  /** `this` of synchronous host functions (see HostSyncFunction). */
+  #syncContext: HostSyncContext = { worker: "", handles: this.#handles };
   #abort = new AbortController();
   #nextRequestId = 1;
   #stackMapper: StackMapper;
@@ -120,6 +123,7 @@ export class WorkerIsolate {
 
   constructor(options: IsolateOptions) {
     this.options = options;
+    this.#syncContext.worker = options.name;
     this.#stackMapper = new StackMapper(options.bundle);
   }
 
@@ -142,9 +146,14 @@ export class WorkerIsolate {
     this.#isolate = fresh.isolate;
     this.#context = fresh.context;
     this.#dispatch = fresh.dispatch as ivm.Reference<(events: ivm.Transferable) => OutboundMessage[]>;
+    this.#recover = fresh.recover as ivm.Reference<() => OutboundMessage[]>;
     const init = fresh.init;
     const hostSync = new ivm.Callback((fn: string, args: unknown[]) => this.#callSync(fn, args));
-    const setup = { bindings: this.options.bindings, serviceWorker: this.options.bundle.format === "service-worker" };
+    const setup = {
+      bindings: this.options.bindings,
+      serviceWorker: this.options.bundle.format === "service-worker",
+      nodejsCompat: this.options.bundle.nodejsCompat ?? null,
+    };
     await init.apply(undefined, [hostSync, new ivm.ExternalCopy(setup).copyInto()], { timeout: limits.cpuMs });
     const ready = new Promise<void>((resolve, reject) => (this.#startup = { resolve, reject }));
     try {
@@ -193,13 +202,13 @@ export class WorkerIsolate {
     await loader.instantiate(this.#context, async (specifier, referrer) => {
       const from = names.get(referrer) ?? bundle.main;
       const name = this.#resolve(specifier, from);
-      return name === "cloudflare:workers" ? await this.#cloudflareWorkersModule() : await compile(name);
+      return isBuiltinModule(name) ? await this.#builtinModule(name) : await compile(name);
     });
     await loader.evaluate({ timeout });
   }
 
   #resolve(specifier: string, from: string): string {
-    if (specifier === "cloudflare:workers") return specifier;
+    if (isBuiltinModule(specifier)) return specifier;
     if (specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/")) {
       const name = posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/^\/+/, "");
       if (this.options.bundle.modules.has(name)) return name;
@@ -209,16 +218,21 @@ export class WorkerIsolate {
     throw new Error(`No such module "${specifier}".\n  imported from "${from}"`);
   }
 
-  #cloudflareWorkers: Promise<ivm.Module> | undefined;
-  #cloudflareWorkersModule(): Promise<ivm.Module> {
-    this.#cloudflareWorkers ??= (async () => {
-      const module = await this.#isolate.compileModule(CLOUDFLARE_WORKERS_SOURCE, { filename: "cloudflare:workers" });
-      await module.instantiate(this.#context, () => {
-        throw new Error("cloudflare:workers imports nothing");
-      });
-      return module;
-    })();
-    return this.#cloudflareWorkers;
+  #builtins = new Map<string, Promise<ivm.Module>>();
+  /** A `cloudflare:*` module (see BUILTIN_MODULES), compiled once per isolate. */
+  #builtinModule(name: string): Promise<ivm.Module> {
+    let module = this.#builtins.get(name);
+    if (!module) {
+      module = (async () => {
+        const compiled = await this.#isolate.compileModule(BUILTIN_MODULES[name].source, { filename: name });
+        await compiled.instantiate(this.#context, () => {
+          throw new Error(`${name} imports nothing`);
+        });
+        return compiled;
+      })();
+      this.#builtins.set(name, module);
+    }
+    return module;
   }
 
   /** Text, data and wasm modules become a module that exports the value placed in a hidden table. */
@@ -317,8 +331,8 @@ export class WorkerIsolate {
         timeout: Math.max(1, Math.ceil(timeout)),
       })) as OutboundMessage[];
     } catch (error) {
-      this.#running = false;
       if (this.#startup) {
+        this.#running = false;
         // A top-level await rejected or ran past the limit: the version fails to load.
         this.#startup.reject(this.#startupError(error));
         this.#startup = undefined;
@@ -326,11 +340,32 @@ export class WorkerIsolate {
         return;
       }
       const message = (error as Error).message ?? String(error);
-      const reason: DiscardReason = /timed out/i.test(message) ? "cpu" : /memory limit/i.test(message) ? "memory" : "crash";
+      const reason: DiscardReason = /timed out/i.test(message) ? "cpu" : /memory limit|disposed/i.test(message) ? "memory" : "crash";
+      if (reason === "crash" && !this.#isolate.isDisposed) {
+        // An unhandled promise rejection (or a throw out of the prelude): as on Cloudflare it is
+        // logged, and the isolate goes on. The entry's messages are still in its outbox.
+        const owner = charged.size === 1 ? [...charged][0].tag : undefined;
+        this.options.log.error(`Uncaught (in promise) ${this.#stackMapper.mapStack((error as Error).stack ?? message)}`, owner);
+        try {
+          const recovered = (await this.#recover.apply(undefined, [], { result: { copy: true }, timeout: 1000 })) as OutboundMessage[];
+          this.#afterEntry(events, charged, before, recovered);
+          return;
+        } catch (recoverError) {
+          this.#running = false;
+          this.discard("crash", [...charged][0], (recoverError as Error).message);
+          return;
+        }
+      }
+      this.#running = false;
       const culprit = [...charged].find((r) => r.cpuMs + timeout >= this.options.limits.cpuMs) ?? [...charged][0];
       this.discard(reason, culprit, message);
       return;
     }
+    this.#afterEntry(events, charged, before, out);
+  }
+
+  /** Charges an entry's CPU time, then handles what it returned. */
+  #afterEntry(events: InboundEvent[], charged: Set<PendingRequest>, before: bigint, out: OutboundMessage[]): void {
     this.#forgetCalls(events);
     const spentMs = Number(this.#isolate.cpuTime - before) / 1e6;
     for (const req of charged) {
@@ -559,7 +594,7 @@ export class WorkerIsolate {
     const f = this.options.host.syncFunctions[fn];
     try {
       if (!f) throw new TypeError(`Atoll host function "${fn}" is not available.`);
-      return f(...args);
+      return f.apply(this.#syncContext, args);
     } catch (error) {
       throw new Error("__atoll:" + JSON.stringify(serializeHostError(error)));
     }

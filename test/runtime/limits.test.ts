@@ -189,3 +189,26 @@ test("interleaving two requests does not let CPU time after an await escape the 
     await dev.stop();
   }
 });
+
+test("an unhandled promise rejection is logged and the isolate keeps serving, state intact", async () => {
+  const dev = await startWorker({
+    files: {
+      "index.js": `let count = 0;
+export default { async fetch(req) {
+  count++;
+  if (new URL(req.url).pathname === "/reject") Promise.reject(new Error("nobody caught me"));
+  return new Response("count " + count);
+} }`,
+    },
+  });
+  try {
+    const res = await fetch(`${dev.url}/reject`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "count 1");
+    await dev.waitForOutput("Uncaught (in promise) Error: nobody caught me");
+    // Same isolate: module state survived.
+    assert.equal(await (await fetch(`${dev.url}/`)).text(), "count 2");
+  } finally {
+    await dev.stop();
+  }
+});

@@ -18,6 +18,7 @@ import {
 } from "./streams.ts";
 import { IdentityTransformStream, FixedLengthStream, getExpectedLength } from "./identity-stream.ts";
 import { TextEncoderStream, TextDecoderStream } from "./text-streams.ts";
+import { CompressionStream, DecompressionStream } from "./compression.ts";
 import { TextEncoder, TextDecoder, resolveEncodingLabel } from "./encoding.ts";
 import { DOMException } from "./dom-exception.ts";
 import { atob, btoa, decodeBase64, encodeBase64 } from "./base64.ts";
@@ -57,6 +58,8 @@ export {
   FixedLengthStream,
   TextEncoderStream,
   TextDecoderStream,
+  CompressionStream,
+  DecompressionStream,
   TextEncoder,
   TextDecoder,
   DOMException,
@@ -98,6 +101,8 @@ export {
 export type * from "./streams.ts";
 
 export const webGlobals: Record<string, unknown> = {
+  CompressionStream,
+  DecompressionStream,
   ReadableStream,
   ReadableStreamDefaultReader,
   ReadableStreamBYOBReader,
