@@ -239,6 +239,8 @@ test("when the server closes, readable ends and closed resolves; the write side 
 
 test("allowHalfOpen: the worker can still write after the server ended its side", async () => {
   assert.equal(await (await fetch(`${dev.url}/half-open?port=${halfPort}`)).text(), "server done; ");
+  // The write may reach the server just after the worker's response does: wait for it (bounded).
+  for (let i = 0; i < 100 && afterEnd.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(afterEnd, ["after-eof"]);
 });
 
