@@ -2,9 +2,10 @@
 // acting on the state directory `atoll dev` uses (also while it runs: the database is SQLite in WAL
 // mode, and the server's statements see a changed schema at once). SQL runs through the same
 // store as the binding, so Cloudflare's restrictions and error messages are the binding's.
+import { parseSubcommand } from "./subcommand-args.ts";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { ConfigError } from "../config/index.ts";
 import { Logger } from "../observability/logger.ts";
 import { D1QueryError, type D1Store } from "../storage/d1/d1-store.ts";
@@ -193,20 +194,9 @@ export async function runD1(argv: string[]): Promise<number> {
     return 1;
   }
   const rest = argv.slice(key.split(" ").length);
-  const help = `Usage: ${command.usage}\n\nOptions:\n${command.optionsHelp ? `${command.optionsHelp}\n` : ""}${COMMON_HELP}\n`;
-
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { ...COMMON_OPTIONS, ...command.options } });
-  } catch (error) {
-    logger.error(`${(error as Error).message}\n\n${help}`);
-    return 1;
-  }
-  const values = parsed.values as Values;
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+  const parsed = parseSubcommand(command, rest, { options: COMMON_OPTIONS, help: COMMON_HELP }, logger);
+  if ("exit" in parsed) return parsed.exit;
+  const { values, help } = parsed;
   const expected = 1 + command.args.length;
   if (parsed.positionals.length !== expected) {
     logger.error(`Expected ${["DB", ...command.args].join(" ")}.\n\n${help}`);

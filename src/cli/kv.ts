@@ -1,9 +1,10 @@
 // `atoll kv key put|get|delete|list` and `atoll kv bulk put|delete`: wrangler's local KV commands,
 // acting on the state directory `atoll dev` uses (also while it runs: the store is SQLite in WAL
 // mode). They go through the binding's own KvService, so limits and errors are the binding's.
+import { parseSubcommand } from "./subcommand-args.ts";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { KvService, type KvPutOptions } from "../bindings/kv/kv-service.ts";
 import { ConfigError } from "../config/index.ts";
 import { Logger } from "../observability/logger.ts";
@@ -177,20 +178,9 @@ export async function runKv(argv: string[]): Promise<number> {
     logger.error(`Unknown command "atoll kv ${[group, name].filter(Boolean).join(" ")}".\n\n${KV_HELP}`);
     return 1;
   }
-  const help = `Usage: ${command.usage}\n\nOptions:\n${command.optionsHelp ? `${command.optionsHelp}\n` : ""}${COMMON_HELP}\n`;
-
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: { ...COMMON_OPTIONS, ...command.options } });
-  } catch (error) {
-    logger.error(`${(error as Error).message}\n\n${help}`);
-    return 1;
-  }
-  const values = parsed.values as Values;
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+  const parsed = parseSubcommand(command, rest, { options: COMMON_OPTIONS, help: COMMON_HELP }, logger);
+  if ("exit" in parsed) return parsed.exit;
+  const { values, help } = parsed;
   const required = command.args.filter((a) => !a.endsWith("?")).length;
   if (parsed.positionals.length < required || parsed.positionals.length > command.args.length) {
     logger.error(`Expected ${command.args.map((a) => (a.endsWith("?") ? `[${a.slice(0, -1)}]` : a)).join(" ") || "no arguments"}.\n\n${help}`);
