@@ -1,8 +1,7 @@
 // node:events: the `events` package (Node's EventEmitter as a plain constructor function, so the
 // many libraries that do `EventEmitter.call(this)` work), completed with what newer Node added:
-// on() and the other helpers come from unenv's port of Node's code.
+// on() and the other helpers of newer Node (unenv's port of them weighs 30 KB with its own emitter).
 import EventEmitter from "events/";
-import { addAbortListener, getEventListeners, getMaxListeners, on as unenvOn } from "unenv/node/events";
 import { AsyncResource } from "./async-resource.ts";
 
 type Emitter = InstanceType<typeof EventEmitter>;
@@ -12,22 +11,89 @@ export const captureRejectionSymbol = Symbol.for("nodejs.rejection");
 export const captureRejections = false;
 export const usingDomains = false;
 export const once = EventEmitter.once;
-export { EventEmitter, addAbortListener, getEventListeners, getMaxListeners };
+export { EventEmitter };
 
-/** events.on(); unenv's throws a plain Error on abort, Node an AbortError. */
-export function on(emitter: Emitter, event: string | symbol, options?: { signal?: AbortSignal }): AsyncIterableIterator<unknown[]> {
-  const iterator = unenvOn(emitter as never, event, options as never) as AsyncIterableIterator<unknown[]>;
-  const signal = options?.signal;
-  const asAbortError = (error: unknown): never => {
-    if (signal?.aborted && error instanceof Error && error.name === "Error") Object.assign(error, { name: "AbortError", code: "ABORT_ERR" });
-    throw error;
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
+}
+
+/** events.on(emitter, name[, { signal, close }]): an async iterator of each emission's arguments. */
+export function on(emitter: Emitter, event: string | symbol, options: { signal?: AbortSignal; close?: (string | symbol)[] } = {}): AsyncIterableIterator<unknown[]> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const queue: unknown[][] = [];
+  const waiting: { resolve(r: IteratorResult<unknown[]>): void; reject(e: unknown): void }[] = [];
+  let error: unknown = null;
+  let finished = false;
+  const handler = (...args: unknown[]) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter.resolve({ value: args, done: false });
+    else queue.push(args);
   };
+  const finish = (err?: unknown) => {
+    if (finished) return;
+    finished = true;
+    cleanup();
+    if (err !== undefined) {
+      const waiter = waiting.shift();
+      if (waiter) waiter.reject(err);
+      else error = err;
+    }
+    for (const waiter of waiting.splice(0)) waiter.resolve({ value: undefined, done: true });
+  };
+  const onError = (err: unknown) => finish(err);
+  const onClose = () => finish();
+  const onAbort = () => finish(abortError(signal!));
+  const cleanup = () => {
+    emitter.removeListener(event, handler);
+    emitter.removeListener("error", onError);
+    for (const name of options.close ?? []) emitter.removeListener(name, onClose);
+    signal?.removeEventListener("abort", onAbort);
+  };
+  emitter.on(event, handler);
+  if (event !== "error") emitter.on("error", onError);
+  for (const name of options.close ?? []) emitter.on(name, onClose);
+  signal?.addEventListener("abort", onAbort, { once: true });
   return {
-    next: () => iterator.next().catch(asAbortError),
-    return: (value?: unknown) => iterator.return!(value),
-    throw: (error?: unknown) => iterator.throw!(error),
+    next(): Promise<IteratorResult<unknown[]>> {
+      const value = queue.shift();
+      if (value) return Promise.resolve({ value, done: false });
+      if (error !== null) {
+        const err = error;
+        error = null;
+        return Promise.reject(err);
+      }
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    return(): Promise<IteratorResult<unknown[]>> {
+      finish();
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    throw(err: unknown): Promise<IteratorResult<unknown[]>> {
+      finish(err);
+      return this.next();
+    },
     [Symbol.asyncIterator]() {
       return this;
+    },
+  };
+}
+
+export function getEventListeners(target: Emitter | EventTarget, type: string | symbol): Function[] {
+  return typeof (target as Emitter).listeners === "function" ? (target as Emitter).listeners(type) : [];
+}
+
+export function getMaxListeners(target: Emitter | EventTarget): number {
+  return typeof (target as Emitter).getMaxListeners === "function" ? (target as Emitter).getMaxListeners() : EventEmitter.defaultMaxListeners;
+}
+
+export function addAbortListener(signal: AbortSignal, listener: (event?: Event) => void): Disposable {
+  if (signal.aborted) queueMicrotask(() => listener());
+  else signal.addEventListener("abort", listener, { once: true });
+  return {
+    [Symbol.dispose]() {
+      signal.removeEventListener("abort", listener);
     },
   };
 }

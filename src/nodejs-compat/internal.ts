@@ -13,9 +13,6 @@ export interface AtollNodeApi {
   callHost(fn: string, args: unknown[]): Promise<unknown>;
   /** What `process.env` starts with: text vars and secrets when Cloudflare populates it, else nothing. */
   env: Record<string, string>;
-  /** The prelude's console formatting (util.inspect, util.format). */
-  inspect(value: unknown): string;
-  format(args: unknown[]): string;
   /**
    * Native async intrinsics. Workers that use AsyncLocalStorage have their async functions lowered
    * to generators, so `async function` syntax in the bundle no longer yields them.

@@ -5,7 +5,17 @@
 import { Process } from "unenv/node/internal/process/process";
 import { atollNode } from "./internal.ts";
 
-const processEnv: Record<string, string | undefined> = { ...atollNode().env };
+// As in Node and workerd, values written to process.env become strings.
+const processEnv: Record<string, string | undefined> = new Proxy(
+  { ...atollNode().env },
+  {
+    set(target, key, value) {
+      if (typeof key === "symbol") return Reflect.set(target, key, value);
+      target[key] = String(value);
+      return true;
+    },
+  },
+);
 
 function queueTick(callback: (...args: unknown[]) => void, ...args: unknown[]): void {
   if (typeof callback !== "function") throw new TypeError('The "callback" argument must be of type function.');

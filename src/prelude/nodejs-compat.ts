@@ -1,11 +1,10 @@
 // nodejs_compat inside the isolate. The Node modules themselves are polyfills bundled into the
 // worker (src/nodejs-compat/); the prelude only lends them what they cannot have otherwise (the
-// host bridge, the console's formatting, the async context), under Symbol.for("atoll.node"), and
+// host bridge, the async context, async intrinsics, process.env), under Symbol.for("atoll.node"), and
 // only for workers that have the flag: other workers see no trace of it.
 import type { AtollNodeApi } from "../nodejs-compat/internal.ts";
 import { callHost, callHostSync } from "./bridge.ts";
 import type { BindingDescriptor } from "./env.ts";
-import { formatLogArgs, inspect } from "./inspect.ts";
 import { asyncContextPropagates, currentFrame, enterFrame, installAsyncContextPropagation, runInFrame } from "./async-context.ts";
 
 /** What the host says about nodejs_compat at init (src/runtime/worker-bundle.ts, NodejsCompatRuntime). */
@@ -34,8 +33,6 @@ export function setupNodejsCompat(setup: NodejsCompatSetup, bindings: BindingDes
     callHostSync: (fn, args) => (only(fn), callHostSync(fn, args)),
     callHost: (fn, args) => (only(fn), callHost(fn, args)),
     env,
-    inspect: (value) => inspect(value, 1),
-    format: formatLogArgs,
     intrinsics: {
       AsyncFunction: Object.getPrototypeOf(async function () {}).constructor,
       AsyncGeneratorFunction: Object.getPrototypeOf(async function* () {}).constructor,

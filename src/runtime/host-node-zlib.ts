@@ -1,12 +1,15 @@
 // The host side of node:zlib for nodejs_compat workers (isolate side: src/nodejs-compat/zlib.ts):
 // whole-buffer compression and decompression with Node's zlib, synchronously, as the *Sync API is.
 //   node.zlib.run(format, input, options) -> bytes
-// Output is bounded (a small compressed input must not fill the host's memory).
+// Input and output are bounded: the work runs on the host's thread, and a small compressed input
+// must not fill the host's memory.
 import zlib from "node:zlib";
 import type { HostSyncFunctionTable } from "./host-functions.ts";
 
 /** Most bytes one call may produce; a worker's isolate has 128 MB in all. */
 export const MAX_OUTPUT_LENGTH = 64 * 1024 * 1024;
+/** Most bytes one call may take: the work runs on the host's thread, so it is kept short. */
+export const MAX_INPUT_LENGTH = 32 * 1024 * 1024;
 
 type Run = (input: Uint8Array, options: zlib.ZlibOptions & zlib.BrotliOptions) => Buffer;
 
@@ -29,6 +32,9 @@ export const nodeZlibHostSyncFunctions: HostSyncFunctionTable = {
     const run = Object.hasOwn(FORMATS, format) ? FORMATS[format] : undefined;
     if (!run) throw new TypeError(`Unknown zlib format "${format}".`);
     if (!(input instanceof ArrayBuffer)) throw new TypeError("input must be bytes.");
+    if (input.byteLength > MAX_INPUT_LENGTH) {
+      throw new RangeError(`zlib input above ${MAX_INPUT_LENGTH} bytes is not supported in one call; use CompressionStream / DecompressionStream for large data.`);
+    }
     const o: zlib.ZlibOptions & zlib.BrotliOptions = {};
     for (const key of NUMERIC_OPTIONS) if (typeof options?.[key] === "number") (o as Record<string, number>)[key] = options[key] as number;
     o.maxOutputLength = Math.min(o.maxOutputLength ?? MAX_OUTPUT_LENGTH, MAX_OUTPUT_LENGTH);

@@ -50,7 +50,9 @@ const routes = {
     Promise.resolve().then(() => order.push("promise"));
     setImmediate(() => order.push("immediate"));
     await delay(5);
+    process.env.WRITTEN = 1;
     return {
+      written: typeof process.env.WRITTEN,
       buffer: typeof Buffer, process: typeof process, global: global === globalThis, setImmediate: typeof setImmediate,
       onGlobalThis: globalThis.Buffer === ImportedBuffer && globalThis.process === processModule,
       version: process.version, platform: process.platform, versionsNode: typeof process.versions.node,
@@ -116,9 +118,11 @@ const routes = {
     const deflated = await new Promise((resolve, reject) => zlib.deflate(input, (err, out) => (err ? reject(err) : resolve(out))));
     const gunzipped = zlib.gunzipSync(gz).toString();
     const brotli = zlib.brotliDecompressSync(zlib.brotliCompressSync(input)).toString() === input;
+    const streamed = [];
+    await pipeline(Readable.from([Buffer.from("stream "), Buffer.from("ed")]), zlib.createGzip(), new Writable({ write(c, _e, cb) { streamed.push(c); cb(); } }));
     let corrupt;
     try { zlib.gunzipSync(Buffer.from("not gzip")); } catch (e) { corrupt = e.message; }
-    return { gz: gz.toString("base64"), deflated: deflated.toString("base64"), gunzipped: gunzipped === input, brotli, crc32: zlib.crc32("hello"), corrupt };
+    return { streamed: Buffer.concat(streamed).toString("base64"), gz: gz.toString("base64"), deflated: deflated.toString("base64"), gunzipped: gunzipped === input, brotli, crc32: zlib.crc32("hello"), corrupt };
   },
   async events() {
     const e = new EventEmitter();
@@ -200,6 +204,7 @@ describe("nodejs_compat (v2)", () => {
     assert.deepEqual(body.order, ["nextTick", "promise", "immediate"]);
     assert.equal(body.hrtime, 2);
     assert.equal(body.importedSetImmediate, true);
+    assert.equal(body.written, "string");
   });
 
   test("CommonJS require() of builtins returns what Node's module.exports is", async () => {
@@ -261,6 +266,7 @@ describe("nodejs_compat (v2)", () => {
     assert.equal(gunzipSync(Buffer.from(body.gz, "base64")).toString(), input);
     assert.equal(inflateSync(Buffer.from(body.deflated, "base64")).toString(), input);
     assert.equal(body.gunzipped, true);
+    assert.equal(gunzipSync(Buffer.from(body.streamed, "base64")).toString(), "stream ed");
     assert.equal(body.brotli, true);
     assert.equal(body.crc32, 907060870);
     assert.match(body.corrupt, /incorrect header check/);
