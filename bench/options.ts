@@ -1,7 +1,7 @@
 // Benchmark options from flags, then environment variables, then defaults (full run or smoke).
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["hello", "coldstart", "density"] as const;
+export const SCENARIOS = ["hello", "coldstart", "density", "bindings", "websocket"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -9,9 +9,13 @@ export interface BenchOptions {
   smoke: boolean;
   /** Where the JSON results go; default bench/results/<timestamp>.json. */
   out: string | undefined;
+  /** Measure Atoll and the plain Node baselines only: no workerd/Miniflare, no peers install. */
+  onlyAtoll: boolean;
   hello: { warmupS: number; durationS: number; connections: number; engine: "raw" | "undici"; rounds: number };
   coldstart: { workers: number; noSnapshotWorkers: number; readyRuns: number };
   density: { counts: number[]; warmupS: number; durationS: number; concurrency: number };
+  bindings: { warmupS: number; durationS: number; connections: number; rows: number };
+  websocket: { warmupS: number; durationS: number; connections: number; pipeline: number; messageBytes: number };
 }
 
 export const USAGE = `Usage: npm run bench -- [scenario...] [options]
@@ -21,18 +25,28 @@ Scenarios: ${SCENARIOS.join(", ")} (default: all)
 Options (each also read from the environment variable in brackets):
   --smoke                  every scenario runs a fraction of a second [BENCH_SMOKE=1]
   --out FILE               JSON results file (default bench/results/<timestamp>.json) [BENCH_OUT]
+  --only-atoll             hello, bindings: measure Atoll (and plain Node) only, no workerd/Miniflare,
+                           no peers install [BENCH_ONLY_ATOLL=1]
   --warmup S               hello: warm-up seconds (default 2) [BENCH_WARMUP]
   --duration S             hello: measured seconds (default 10) [BENCH_DURATION]
   --connections N          hello: keep-alive connections (default 50) [BENCH_CONNECTIONS]
   --engine raw|undici      hello: load driver client (default raw) [BENCH_ENGINE]
-  --rounds N               hello: alternate plain-node/atoll N times, report the median (default 1) [BENCH_ROUNDS]
+  --rounds N               hello: measure every server N times in turn, report the median (default 1) [BENCH_ROUNDS]
   --coldstart-workers N    coldstart: distinct 300 KB workers (default 100) [BENCH_COLDSTART_WORKERS]
   --no-snapshot-workers N  coldstart: workers timed with the prelude snapshot disabled (default 100; 0 skips) [BENCH_NO_SNAPSHOT_WORKERS]
   --ready-runs N           coldstart: atoll dev start-ups timed (default 5) [BENCH_READY_RUNS]
   --density-counts LIST    density: worker counts (default 1,100,500,1000) [BENCH_DENSITY_COUNTS]
   --density-duration S     density: measured seconds of round-robin requests (default 5) [BENCH_DENSITY_DURATION]
   --density-concurrency N  density: requests in flight (default 50) [BENCH_DENSITY_CONCURRENCY]
+  --bindings-duration S    bindings: measured seconds per operation and server (default 5) [BENCH_BINDINGS_DURATION]
+  --bindings-connections N bindings: keep-alive connections (default 50) [BENCH_BINDINGS_CONNECTIONS]
+  --ws-duration S          websocket: measured seconds per series and server (default 5) [BENCH_WS_DURATION]
+  --ws-connections N       websocket: connections of the throughput series (default 10) [BENCH_WS_CONNECTIONS]
+  --ws-pipeline N          websocket: messages in flight per connection, throughput series (default 16) [BENCH_WS_PIPELINE]
   -h, --help
+
+The first run of hello or bindings without --only-atoll installs workerd and Miniflare into
+bench/peers/node_modules (npm ci --prefix bench/peers).
 `;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | "help" {
@@ -53,6 +67,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       "density-counts": { type: "string" },
       "density-duration": { type: "string" },
       "density-concurrency": { type: "string" },
+      "only-atoll": { type: "boolean" },
+      "bindings-duration": { type: "string" },
+      "bindings-connections": { type: "string" },
+      "ws-duration": { type: "string" },
+      "ws-connections": { type: "string" },
+      "ws-pipeline": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -60,7 +80,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const p of positionals) {
     if (!(SCENARIOS as readonly string[]).includes(p)) throw new Error(`unknown scenario "${p}" (expected ${SCENARIOS.join(", ")})`);
   }
-  const smoke = values.smoke ?? (env.BENCH_SMOKE !== undefined && env.BENCH_SMOKE !== "" && env.BENCH_SMOKE !== "0");
+  const flagEnv = (name: string) => env[name] !== undefined && env[name] !== "" && env[name] !== "0";
+  const smoke = values.smoke ?? flagEnv("BENCH_SMOKE");
   const num = (flag: string | undefined, envName: string, full: number, short: number, integer = true): number => {
     const raw = flag ?? env[envName];
     if (raw === undefined || raw === "") return smoke ? short : full;
@@ -77,6 +98,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     scenarios: positionals.length ? [...new Set(positionals as ScenarioName[])] : [...SCENARIOS],
     smoke,
     out: values.out ?? env.BENCH_OUT,
+    onlyAtoll: values["only-atoll"] ?? flagEnv("BENCH_ONLY_ATOLL"),
     hello: {
       warmupS: num(values.warmup, "BENCH_WARMUP", 2, 0.2, false),
       durationS: num(values.duration, "BENCH_DURATION", 10, 0.5, false),
@@ -94,6 +116,19 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       warmupS: smoke ? 0.1 : 1,
       durationS: num(values["density-duration"], "BENCH_DENSITY_DURATION", 5, 0.3, false),
       concurrency: Math.max(1, num(values["density-concurrency"], "BENCH_DENSITY_CONCURRENCY", 50, 10)),
+    },
+    bindings: {
+      warmupS: smoke ? 0.2 : 1,
+      durationS: num(values["bindings-duration"], "BENCH_BINDINGS_DURATION", 5, 0.3, false),
+      connections: Math.max(1, num(values["bindings-connections"], "BENCH_BINDINGS_CONNECTIONS", 50, 10)),
+      rows: 10_000,
+    },
+    websocket: {
+      warmupS: smoke ? 0.2 : 1,
+      durationS: num(values["ws-duration"], "BENCH_WS_DURATION", 5, 0.3, false),
+      connections: Math.max(1, num(values["ws-connections"], "BENCH_WS_CONNECTIONS", 10, 4)),
+      pipeline: Math.max(1, num(values["ws-pipeline"], "BENCH_WS_PIPELINE", 16, 4)),
+      messageBytes: 64,
     },
   };
 }

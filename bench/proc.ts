@@ -2,7 +2,8 @@
 // load driver and in-process measurement children (one JSON result each). Every child is tracked
 // and stopped by its pid, also when the run is interrupted.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,19 +66,56 @@ export interface RunningServer {
   output(): string;
   /** Stops it (SIGTERM) and resolves to how it ended. */
   stop(): Promise<ExitStatus>;
+  /** After stop(): the last lines it printed that are not per-request log lines (why it ended badly). */
+  exitTail(): string;
+}
+
+export interface StartServerOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** Flags of the Node child (default NODE_FLAGS); ignored with `command`. */
+  nodeFlags?: string[];
+  /** An executable to run instead of Node (e.g. workerd), with `args` as its arguments. */
+  command?: string;
+  /** Ready once an HTTP request to this URL gets any answer, instead of waiting for `Ready on URL`. */
+  readyUrl?: string;
+}
+
+/** Whether something answers HTTP at `url` (any status). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for servers that cannot report theirs). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /**
- * Starts a server process and waits for `Ready on http://…`. Its stdout/stderr go to a file rather
- * than a pipe, so no process of ours spends CPU draining per-request log lines during a run.
+ * Starts a server process and waits for `Ready on http://…` (or for `readyUrl` to answer). Its
+ * stdout/stderr go to a file rather than a pipe, so no process of ours spends CPU draining
+ * per-request log lines during a run.
  */
-export async function startServer(name: string, args: string[], options: { cwd?: string; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<RunningServer> {
+export async function startServer(name: string, args: string[], options: StartServerOptions = {}): Promise<RunningServer> {
   const flags = options.nodeFlags ?? NODE_FLAGS;
   const logFile = join(tmpdir(), `atoll-bench-${name}-${process.pid}-${Date.now()}.log`);
   const fd = openSync(logFile, "w");
   const started = performance.now();
   const child = track(
-    spawn(process.execPath, [...flags, ...args], {
+    spawn(options.command ?? process.execPath, options.command ? args : [...flags, ...args], {
       cwd: options.cwd ?? repoRoot,
       stdio: ["ignore", fd, fd],
       env: { ...process.env, NO_COLOR: "1" },
@@ -89,7 +127,7 @@ export async function startServer(name: string, args: string[], options: { cwd?:
   let url: string | undefined;
   let readyMs = 0;
   while (!url) {
-    const match = /Ready on (http:\/\/\S+)/.exec(output());
+    const match = options.readyUrl ? ((await answers(options.readyUrl)) ? [options.readyUrl, options.readyUrl] : null) : /Ready on (http:\/\/\S+)/.exec(output());
     if (match) {
       readyMs = performance.now() - started;
       url = match[1];
@@ -105,14 +143,22 @@ export async function startServer(name: string, args: string[], options: { cwd?:
       rmSync(logFile, { force: true });
       throw new Error(`${name} was not ready after ${options.timeoutMs ?? 30_000} ms:\n${output()}`);
     }
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, options.readyUrl ? 20 : 2));
   }
+  let tail = "";
   const stop = async () => {
     const status = await stopChild(child);
+    try {
+      tail = output()
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !/^(\[[^\]]*\] )?(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \//.test(line))
+        .slice(-8)
+        .join("\n");
+    } catch {}
     rmSync(logFile, { force: true });
     return status;
   };
-  return { url, pid: child.pid!, readyMs, child, output, stop };
+  return { url, pid: child.pid!, readyMs, child, output, stop, exitTail: () => tail };
 }
 
 /** Milliseconds from spawn() to the first `Ready on` on stdout (read through a pipe: startup only). */
@@ -157,5 +203,40 @@ export function processCpuMs(pid: number): number {
     return Number.NaN;
   }
 }
+
+/** The pids of a process's children, grandchildren… (Linux /proc; empty where unavailable). */
+export function descendantPids(pid: number): number[] {
+  const out: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    let children = "";
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const c of children.split(" ").filter(Boolean).map(Number)) out.push(c, ...descendantPids(c));
+  }
+  return out;
+}
+
+/**
+ * CPU time (ms) of a process and all its descendants so far: Miniflare serves through a workerd
+ * child of its Node process. Descendants are listed at each call, so call it while they all run.
+ */
+export function processTreeCpuMs(pid: number): number {
+  let total = processCpuMs(pid);
+  for (const child of descendantPids(pid)) {
+    const ms = processCpuMs(child);
+    if (Number.isFinite(ms)) total += ms;
+  }
+  return total;
+}
+
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;

@@ -5,13 +5,17 @@ import { stopAll } from "./proc.ts";
 import { machineInfo, renderMachine, renderScenario, writeResults, type ScenarioResult } from "./report.ts";
 import { runColdstart } from "./scenarios/coldstart.ts";
 import { runDensity } from "./scenarios/density.ts";
+import { runBindings } from "./scenarios/bindings.ts";
 import { runHello } from "./scenarios/hello.ts";
+import { runWebsocket } from "./scenarios/websocket.ts";
 import { loadavg } from "node:os";
 
 const RUNNERS: Record<ScenarioName, (options: BenchOptions) => Promise<ScenarioResult>> = {
   hello: runHello,
   coldstart: runColdstart,
   density: runDensity,
+  bindings: runBindings,
+  websocket: runWebsocket,
 };
 
 async function main(argv: string[]): Promise<number> {

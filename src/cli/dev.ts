@@ -1,4 +1,5 @@
 // `atoll dev`: load one or more workers, serve the first over HTTP, reload on change.
+import { once } from "node:events";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type WorkerConfig } from "../config/index.ts";
@@ -9,6 +10,9 @@ import { Logger } from "../observability/logger.ts";
 import { createHttpServer, listen } from "../server/http-server.ts";
 import { startWorkerFromConfig, type RunningWorker } from "./start-worker.ts";
 import { watchWorker } from "./watch.ts";
+
+/** How long a stopping server waits for requests in flight. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 export const DEV_HELP = `Usage: atoll dev [options]
 
@@ -116,8 +120,14 @@ export async function runDev(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   for (const stop of stopWatching) stop();
-  server.closeAllConnections();
+  // Stop accepting; let requests already running finish (bounded), then close what is left.
   server.close();
+  // Keep-alive connections become idle as their last response goes out: close them as they do.
+  const closer = setInterval(() => server.closeIdleConnections(), 20);
+  server.closeIdleConnections();
+  await Promise.race([once(server, "close"), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+  clearInterval(closer);
+  server.closeAllConnections();
   for (const w of workers) await w.worker.dispose();
   storage.close();
   return 0;

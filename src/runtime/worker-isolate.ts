@@ -366,6 +366,11 @@ export class WorkerIsolate {
 
   /** Charges an entry's CPU time, then handles what it returned. */
   #afterEntry(events: InboundEvent[], charged: Set<PendingRequest>, before: bigint, out: OutboundMessage[]): void {
+    if (this.#discarded) {
+      // Discarded while the entry ran (shutdown, or a limit hit elsewhere): nothing to deliver to.
+      this.#running = false;
+      return;
+    }
     this.#forgetCalls(events);
     const spentMs = Number(this.#isolate.cpuTime - before) / 1e6;
     for (const req of charged) {

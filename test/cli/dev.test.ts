@@ -176,3 +176,16 @@ test("[dev] port and ip are the defaults; --ip overrides", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("SIGTERM lets a request in flight finish, then exits 0", async () => {
+  const dev = await startWorker({
+    files: { "index.js": `export default { async fetch() { await new Promise((r) => setTimeout(r, 300)); return new Response("finished"); } }` },
+  });
+  const pending = fetch(dev.url).then((r) => r.text());
+  await new Promise((r) => setTimeout(r, 100));
+  const exited = new Promise<number | null>((r) => dev.child.once("exit", (code) => r(code)));
+  dev.child.kill("SIGTERM");
+  assert.equal(await pending, "finished");
+  assert.equal(await exited, 0);
+  await dev.stop();
+});
