@@ -372,15 +372,17 @@ test("the selector subset Cloudflare documents; unsupported selectors throw work
     "p:not(.x)": "p,p,p",
     "div, span": `${div},span`,
   });
+  // workerd's message, then the selector it was about.
   assert.deepEqual(errors, {
-    "p:hover": "THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector.",
-    "div >": "THREW TypeError: Parser error: Dangling combinator in selector.",
-    "": "THREW TypeError: Parser error: The selector is empty.",
-    "[": "THREW TypeError: Parser error: Unexpected end of selector.",
-    "p::before": "THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector.",
-    "a:last-child": "THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector.",
+    "p:hover": 'THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector. (selector "p:hover")',
+    "div >": 'THREW TypeError: Parser error: Dangling combinator in selector. (selector "div >")',
+    "": 'THREW TypeError: Parser error: The selector is empty. (selector "")',
+    "[": 'THREW TypeError: Parser error: Unexpected end of selector. (selector "[")',
+    "p::before": 'THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector. (selector "p::before")',
+    "a:last-child": 'THREW TypeError: Parser error: Unsupported pseudo-class or pseudo-element in selector. (selector "a:last-child")',
     "p ~ span": errors["p ~ span"],
   });
+  assert.match(errors["p ~ span"], /\(selector "p ~ span"\)$/);
   assert.match(errors["p ~ span"], /^THREW TypeError: Parser error: /);
 });
 

@@ -59,12 +59,16 @@ function pickHandlers(value: unknown, names: readonly string[], method: string):
   return out;
 }
 
-/** Throws lol-html's error (workerd's TypeError "Parser error: ...") for an unsupported selector. */
+/** Throws lol-html's error (workerd's TypeError "Parser error: ...", plus the selector) for an unsupported selector. */
 function checkSelector(selector: string): void {
   const lol = acquire();
   const rewriter = lol.newRewriter(noop);
   try {
     lol.on(rewriter, selector, {});
+  } catch (error) {
+    // workerd's message alone does not say which selector failed; name it, keeping its text first.
+    if (error instanceof TypeError) throw new TypeError(`${error.message} (selector "${selector}")`);
+    throw error;
   } finally {
     // A failed `on` leaves the rewriter borrowed: the instance is tainted and dropped with it.
     if (!lol.tainted) lol.free(rewriter);
