@@ -5,24 +5,19 @@
 // repeat until the check settles. Run node with --no-node-snapshot.
 import { noSockets } from "../support/no-sockets.ts";
 import ivm from "isolated-vm";
-import * as esbuild from "esbuild";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundlePreludePart } from "../support/bundle-prelude-part.ts";
 import type { OutboundMessage } from "../../src/protocol/bridge.ts";
 import { cryptoHostFunctions, cryptoHostSyncFunctions } from "../../src/runtime/host-crypto.ts";
 import { HandleTable, type HostCallContext } from "../../src/runtime/host-functions.ts";
 import { serializeHostError } from "../../src/runtime/serialize-error.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 let bundlePromise: Promise<string> | undefined;
 
 /** The crypto module bundled the way the prelude is (iife, platform neutral), plus test helpers. */
 export function bundleCrypto(): Promise<string> {
-  bundlePromise ??= esbuild
-    .build({
-      stdin: {
-        contents: `
+  bundlePromise ??= bundlePreludePart(
+      `
           import { cryptoGlobals } from "./src/prelude/crypto/index.ts";
           import { drainOutbox, settleCall, installHostSync } from "./src/prelude/bridge.ts";
           import { DOMException } from "./src/prelude/web/dom-exception.ts";
@@ -54,19 +49,8 @@ export function bundleCrypto(): Promise<string> {
           }
           define({ __harness: { drainOutbox, settleCall }, hex, fromHex, utf8, b64url, errorOf, syncErrorOf });
         `,
-        resolveDir: root,
-        sourcefile: "crypto-harness-entry.ts",
-        loader: "ts",
-      },
-      bundle: true,
-      write: false,
-      format: "iife",
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      target: "es2023",
-      logLevel: "silent",
-    })
-    .then((r) => r.outputFiles[0].text);
+      "crypto-harness-entry.ts",
+    );
   return bundlePromise;
 }
 

@@ -6,22 +6,17 @@
 // Run node with --no-node-snapshot.
 import { noSockets } from "../support/no-sockets.ts";
 import ivm from "isolated-vm";
-import * as esbuild from "esbuild";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundlePreludePart } from "../support/bundle-prelude-part.ts";
 import { HandleTable, type HostCallContext, type HostFunctionTable } from "../../src/runtime/host-functions.ts";
 import { webHostSyncFunctions } from "../../src/runtime/host-web.ts";
 import { outboundFetchFunctions } from "../../src/runtime/outbound-fetch.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 let bundlePromise: Promise<string> | undefined;
 
 export function bundleFetch(): Promise<string> {
-  bundlePromise ??= esbuild
-    .build({
-      stdin: {
-        contents: `
+  bundlePromise ??= bundlePreludePart(
+      `
           import { webGlobals } from "./src/prelude/web/index.ts";
           import { fetchGlobals, bodyForTransmit, createIncomingRequest, responseHead } from "./src/prelude/fetch/index.ts";
           import { installHostSync, drainOutbox, settleCall } from "./src/prelude/bridge.ts";
@@ -32,20 +27,9 @@ export function bundleFetch(): Promise<string> {
           globalThis.__drain = () => drainOutbox();
           globalThis.__settle = (ev) => settleCall(ev);
         `,
-        resolveDir: root,
-        sourcefile: "fetch-harness-entry.ts",
-        loader: "ts",
-      },
-      bundle: true,
-      write: false,
-      format: "iife",
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      target: "es2023",
-      minifySyntax: true,
-      logLevel: "silent",
-    })
-    .then((r) => r.outputFiles[0].text);
+      "fetch-harness-entry.ts",
+      { minifySyntax: true },
+    );
   return bundlePromise;
 }
 

@@ -3,12 +3,9 @@
 // sync functions of src/runtime/host-web.ts, and evaluates check scripts that return JSON.
 // Used until/alongside the end-to-end worker helper. Run node with --no-node-snapshot.
 import ivm from "isolated-vm";
-import * as esbuild from "esbuild";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundlePreludePart } from "../support/bundle-prelude-part.ts";
 import { webHostSyncFunctions, webPreludeAliases } from "../../src/runtime/host-web.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const bundles = new Map<boolean, Promise<string>>();
 
@@ -18,31 +15,17 @@ const bundles = new Map<boolean, Promise<string>>();
  */
 export function bundleWeb(aliases = true): Promise<string> {
   let bundlePromise = bundles.get(aliases);
-  bundlePromise ??= esbuild
-    .build({
-      stdin: {
-        contents: `
+  bundlePromise ??= bundlePreludePart(
+      `
           import { webGlobals } from "./src/prelude/web/index.ts";
           import { installHostSync } from "./src/prelude/bridge.ts";
           installHostSync((fn, args) => globalThis.__atollHostSync(fn, args));
           for (const [k, v] of Object.entries(webGlobals))
             Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true, enumerable: false });
         `,
-        resolveDir: root,
-        sourcefile: "web-harness-entry.ts",
-        loader: "ts",
-      },
-      bundle: true,
-      write: false,
-      format: "iife",
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      conditions: ["worker", "browser"],
-      alias: aliases ? webPreludeAliases : {},
-      target: "es2023",
-      logLevel: "silent",
-    })
-    .then((r) => r.outputFiles[0].text);
+      "web-harness-entry.ts",
+      { conditions: ["worker", "browser"], alias: aliases ? webPreludeAliases : {} },
+    );
   bundles.set(aliases, bundlePromise);
   return bundlePromise;
 }
