@@ -189,3 +189,22 @@ test("SIGTERM lets a request in flight finish, then exits 0", async () => {
   assert.equal(await exited, 0);
   await dev.stop();
 });
+
+test("npm start serves examples/hello (the README's first command)", async () => {
+  const { spawn } = await import("node:child_process");
+  // detached: npm and the server it starts form one process group, stopped together by its pid.
+  const child = spawn("npm", ["start", "--", "--port", "0", "--no-watch"], { cwd: repoRoot, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  try {
+    for (let i = 0; i < 300 && !/Ready on (http:\/\/\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    const url = /Ready on (http:\/\/\S+)/.exec(out)?.[1];
+    assert.ok(url, `no Ready line in:\n${out}`);
+    const body = (await (await fetch(url)).json()) as { greeting: string };
+    assert.equal(body.greeting, "Hello from Atoll");
+  } finally {
+    process.kill(-child.pid!, "SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+});
