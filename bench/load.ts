@@ -3,7 +3,7 @@
 // wrk does), a warm-up whose samples are dropped, then a measured window. Prints one JSON line.
 //
 //   node bench/load.ts --url http://127.0.0.1:PORT/ [--connections 50] [--warmup 2] [--duration 10]
-//                      [--engine raw|undici]
+//                      [--engine raw|undici] [--body-bytes N] [--header "name: value"]...
 //
 // Engines: `raw` (default) writes a pre-encoded GET on node:net sockets and parses just enough of
 // each response (status, Content-Length or chunked framing) to know where it ends; it costs the
@@ -19,6 +19,10 @@ export interface LoadOptions {
   warmupS: number;
   durationS: number;
   engine: "raw" | "undici";
+  /** POST this many bytes (a fixed pattern) with each request instead of a GET (raw engine only). */
+  bodyBytes?: number;
+  /** Extra request headers ("name: value"). */
+  headers?: string[];
 }
 
 export interface LoadResult {
@@ -100,7 +104,12 @@ export function responseEnd(buf: Buffer): { end: number; status: number; close: 
 function runRaw(options: LoadOptions, rec: Recorder): () => void {
   const url = new URL(options.url);
   const port = Number(url.port || 80);
-  const request = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: atoll-bench\r\n\r\n`, "latin1");
+  const extra = (options.headers ?? []).map((h) => `${h}\r\n`).join("");
+  const bodyBytes = options.bodyBytes ?? 0;
+  const head = bodyBytes > 0 ? `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: atoll-bench\r\n${extra}Content-Type: application/octet-stream\r\nContent-Length: ${bodyBytes}\r\n\r\n` : `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: atoll-bench\r\n${extra}\r\n`;
+  const body = Buffer.alloc(bodyBytes);
+  for (let i = 0; i < bodyBytes; i++) body[i] = i & 0xff;
+  const request = bodyBytes > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1");
   const sockets = new Set<Socket>();
   const open = () => {
     let pending: Buffer | null = null;
@@ -199,6 +208,8 @@ if (import.meta.main) {
       warmup: { type: "string", default: "2" },
       duration: { type: "string", default: "10" },
       engine: { type: "string", default: "raw" },
+      "body-bytes": { type: "string", default: "0" },
+      header: { type: "string", multiple: true },
     },
   });
   if (!values.url) {
@@ -215,6 +226,8 @@ if (import.meta.main) {
     warmupS: Number(values.warmup),
     durationS: Number(values.duration),
     engine: values.engine,
+    bodyBytes: Number(values["body-bytes"]),
+    headers: values.header ?? [],
   });
   process.stdout.write(JSON.stringify(result) + "\n");
   process.exit(0);

@@ -1,7 +1,7 @@
 // Benchmark options from flags, then environment variables, then defaults (full run or smoke).
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["hello", "coldstart", "density", "bindings", "websocket"] as const;
+export const SCENARIOS = ["hello", "coldstart", "density", "bindings", "websocket", "json", "big", "cpu"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -16,6 +16,8 @@ export interface BenchOptions {
   density: { counts: number[]; warmupS: number; durationS: number; concurrency: number };
   bindings: { warmupS: number; durationS: number; connections: number; rows: number };
   websocket: { warmupS: number; durationS: number; connections: number; pipeline: number; messageBytes: number };
+  /** big's 10 MB upload load (its GET load uses hello's options). */
+  big: { uploadConnections: number; uploadWarmupS: number; uploadDurationS: number };
 }
 
 export const USAGE = `Usage: npm run bench -- [scenario...] [options]
@@ -25,11 +27,11 @@ Scenarios: ${SCENARIOS.join(", ")} (default: all)
 Options (each also read from the environment variable in brackets):
   --smoke                  every scenario runs a fraction of a second [BENCH_SMOKE=1]
   --out FILE               JSON results file (default bench/results/<timestamp>.json) [BENCH_OUT]
-  --only-atoll             hello, bindings: measure Atoll (and plain Node) only, no workerd/Miniflare,
+  --only-atoll             hello, bindings, json, big, cpu: measure Atoll (and plain Node) only, no workerd/Miniflare,
                            no peers install [BENCH_ONLY_ATOLL=1]
-  --warmup S               hello: warm-up seconds (default 2) [BENCH_WARMUP]
-  --duration S             hello: measured seconds (default 10) [BENCH_DURATION]
-  --connections N          hello: keep-alive connections (default 50) [BENCH_CONNECTIONS]
+  --warmup S               hello, json, big (GET), cpu: warm-up seconds (default 2) [BENCH_WARMUP]
+  --duration S             hello, json, big (GET), cpu: measured seconds (default 10) [BENCH_DURATION]
+  --connections N          hello, json, big (GET), cpu: keep-alive connections (default 50) [BENCH_CONNECTIONS]
   --engine raw|undici      hello: load driver client (default raw) [BENCH_ENGINE]
   --rounds N               hello: measure every server N times in turn, report the median (default 1) [BENCH_ROUNDS]
   --coldstart-workers N    coldstart: distinct 300 KB workers (default 100) [BENCH_COLDSTART_WORKERS]
@@ -43,9 +45,11 @@ Options (each also read from the environment variable in brackets):
   --ws-duration S          websocket: measured seconds per series and server (default 5) [BENCH_WS_DURATION]
   --ws-connections N       websocket: connections of the throughput series (default 10) [BENCH_WS_CONNECTIONS]
   --ws-pipeline N          websocket: messages in flight per connection, throughput series (default 16) [BENCH_WS_PIPELINE]
+  --upload-connections N   big: connections of the 10 MB upload load (default 4) [BENCH_UPLOAD_CONNECTIONS]
+  --upload-duration S      big: measured seconds of the upload load (default 5) [BENCH_UPLOAD_DURATION]
   -h, --help
 
-The first run of hello or bindings without --only-atoll installs workerd and Miniflare into
+The first run of hello, bindings, json, big or cpu without --only-atoll installs workerd and Miniflare into
 bench/peers/node_modules (npm ci --prefix bench/peers).
 `;
 
@@ -73,6 +77,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       "ws-duration": { type: "string" },
       "ws-connections": { type: "string" },
       "ws-pipeline": { type: "string" },
+      "upload-connections": { type: "string" },
+      "upload-duration": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -129,6 +135,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       connections: Math.max(1, num(values["ws-connections"], "BENCH_WS_CONNECTIONS", 10, 4)),
       pipeline: Math.max(1, num(values["ws-pipeline"], "BENCH_WS_PIPELINE", 16, 4)),
       messageBytes: 64,
+    },
+    big: {
+      uploadConnections: Math.max(1, num(values["upload-connections"], "BENCH_UPLOAD_CONNECTIONS", 4, 2)),
+      uploadWarmupS: smoke ? 0.2 : 1,
+      uploadDurationS: num(values["upload-duration"], "BENCH_UPLOAD_DURATION", 5, 0.5, false),
     },
   };
 }

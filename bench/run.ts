@@ -8,6 +8,7 @@ import { runDensity } from "./scenarios/density.ts";
 import { runBindings } from "./scenarios/bindings.ts";
 import { runHello } from "./scenarios/hello.ts";
 import { runWebsocket } from "./scenarios/websocket.ts";
+import { runBig, runCpu, runJson } from "./scenarios/apps.ts";
 import { loadavg } from "node:os";
 
 const RUNNERS: Record<ScenarioName, (options: BenchOptions) => Promise<ScenarioResult>> = {
@@ -16,6 +17,9 @@ const RUNNERS: Record<ScenarioName, (options: BenchOptions) => Promise<ScenarioR
   density: runDensity,
   bindings: runBindings,
   websocket: runWebsocket,
+  json: runJson,
+  big: runBig,
+  cpu: runCpu,
 };
 
 async function main(argv: string[]): Promise<number> {
