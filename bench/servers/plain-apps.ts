@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { bigBody, jsonPayload, spin } from "../apps.ts";
+import { serve } from "./serve.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, ip: { type: "string", default: "127.0.0.1" } } });
 const big = Buffer.from(bigBody());
@@ -39,13 +40,4 @@ const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req,
       return send(res, "text/plain;charset=UTF-8", hello);
   }
 });
-server.listen(Number(values.port), values.ip, () => {
-  const address = server.address();
-  if (address && typeof address === "object") process.stdout.write(`Ready on http://${address.address}:${address.port}\n`);
-});
-const stop = () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once("SIGTERM", stop);
-process.once("SIGINT", stop);
+serve(server, Number(values.port), values.ip);

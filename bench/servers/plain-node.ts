@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { HELLO_BODY, HELLO_CONTENT_TYPE } from "../hello-response.ts";
+import { serve } from "./serve.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, ip: { type: "string", default: "127.0.0.1" } } });
 const body = Buffer.from(HELLO_BODY);
@@ -12,13 +13,4 @@ const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (_req
   res.writeHead(200, { "content-type": HELLO_CONTENT_TYPE, "content-length": body.byteLength });
   res.end(body);
 });
-server.listen(Number(values.port), values.ip, () => {
-  const address = server.address();
-  if (address && typeof address === "object") process.stdout.write(`Ready on http://${address.address}:${address.port}\n`);
-});
-const stop = () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once("SIGTERM", stop);
-process.once("SIGINT", stop);
+serve(server, Number(values.port), values.ip);

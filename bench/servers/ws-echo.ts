@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { WebSocketServer } from "ws";
+import { serve } from "./serve.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, ip: { type: "string", default: "127.0.0.1" } } });
 const server = createServer((_req, res) => {
@@ -16,15 +17,7 @@ const wss = new WebSocketServer({ server, perMessageDeflate: false });
 wss.on("connection", (ws) => {
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
 });
-server.listen(Number(values.port), values.ip, () => {
-  const address = server.address();
-  if (address && typeof address === "object") process.stdout.write(`Ready on http://${address.address}:${address.port}\n`);
-});
-const stop = () => {
+serve(server, Number(values.port), values.ip, () => {
   for (const ws of wss.clients) ws.terminate();
   wss.close();
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once("SIGTERM", stop);
-process.once("SIGINT", stop);
+});

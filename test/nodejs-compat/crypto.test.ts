@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { startWorker, type RunningDev } from "../support/worker.ts";
+import { startWorker, type RunningDev, getJson } from "../support/worker.ts";
 
 const WORKER = `
 import crypto, { createHash, createHmac, createCipheriv, createDecipheriv, pbkdf2Sync, pbkdf2, scryptSync, scrypt,
@@ -111,12 +111,7 @@ describe("node:crypto", () => {
   after(async () => {
     await dev?.stop();
   });
-  const get = async (route: string) => {
-    const res = await fetch(`${dev.url}/${route}`);
-    const body = await res.text();
-    assert.equal(res.status, 200, `${route}: ${body}\n${dev.output()}`);
-    return JSON.parse(body);
-  };
+  const get = (route: string) => getJson(dev, `/${route}`);
 
   test("createHash: FIPS 180 vectors, streaming update, copy, encodings, errors", async () => {
     const body = await get("hashes");

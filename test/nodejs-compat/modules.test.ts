@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync, inflateSync } from "node:zlib";
-import { runDevExpectingFailure, startWorker, writeProject, type RunningDev } from "../support/worker.ts";
+import { runDevExpectingFailure, startWorker, writeProject, type RunningDev, getJson } from "../support/worker.ts";
 
 const TOML = `name = "compat"
 main = "index.js"
@@ -183,12 +183,7 @@ describe("nodejs_compat (v2)", () => {
   after(async () => {
     await dev?.stop();
   });
-  const get = async (route: string) => {
-    const res = await fetch(`${dev.url}/${route}`);
-    const body = await res.text();
-    assert.equal(res.status, 200, `${route}: ${body}\n${dev.output()}`);
-    return JSON.parse(body);
-  };
+  const get = (route: string) => getJson(dev, `/${route}`);
 
   test("Buffer, process, global and setImmediate are globals; process.env has the vars and secrets", async () => {
     const body = await get("globals");

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
-import { startWorker, type RunningDev } from "../support/worker.ts";
+import { startWorker, type RunningDev, getJson } from "../support/worker.ts";
 
 let openssl = true;
 try {
@@ -154,12 +154,7 @@ after(async () => {
   if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
-async function json(path: string): Promise<any> {
-  const res = await fetch(`${dev.url}${path}`);
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return JSON.parse(text);
-}
+const json = (path: string) => getJson(dev, path);
 
 test("secureTransport on: TLS from the start, certificate checked against the hostname", { skip }, async () => {
   const byName = await json(`/tls?port=${tlsPort}&host=localhost`);

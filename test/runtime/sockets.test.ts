@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { startWorker, type RunningDev } from "../support/worker.ts";
+import { startWorker, type RunningDev, getJson } from "../support/worker.ts";
 
 let dev: RunningDev;
 const servers: net.Server[] = [];
@@ -210,12 +210,7 @@ after(async () => {
   for (const s of servers) s.close();
 });
 
-async function json(path: string): Promise<any> {
-  const res = await fetch(`${dev.url}${path}`);
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return JSON.parse(text);
-}
+const json = (path: string) => getJson(dev, path);
 
 test("echo: opened, write before and after opening, read, close", async () => {
   const r = await json(`/echo?port=${echoPort}`);

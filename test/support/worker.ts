@@ -128,3 +128,11 @@ export async function runDevExpectingFailure(dir: string, args: string[]): Promi
   clearTimeout(timer);
   return { code, output: out };
 }
+
+/** GETs `path` from a running dev server, expects 200, and parses the body as JSON. */
+export async function getJson(dev: RunningDev, path: string): Promise<any> {
+  const res = await fetch(`${dev.url}${path}`);
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${path}: expected 200, got ${res.status}: ${body}\n${dev.output()}`);
+  return JSON.parse(body);
+}
