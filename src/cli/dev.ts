@@ -1,4 +1,4 @@
-// `atoll dev`: load one or more workers, serve the first over HTTP, reload on change.
+// `atoll dev`: load one or more workers, serve them over HTTP (by route, else the first), reload on change.
 import { once } from "node:events";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -8,6 +8,8 @@ import { WorkerStartupError } from "../runtime/worker-isolate.ts";
 import { createEmbeddedStorage, StorageError } from "../storage/index.ts";
 import { Logger } from "../observability/logger.ts";
 import { createHttpServer, listen } from "../server/http-server.ts";
+import { RouteTable } from "../server/route-table.ts";
+import type { Worker } from "../runtime/worker.ts";
 import { startWorkerFromConfig, type RunningWorker } from "./start-worker.ts";
 import { watchWorker } from "./watch.ts";
 
@@ -19,7 +21,8 @@ export const DEV_HELP = `Usage: atoll dev [options]
 Runs the worker in wrangler.jsonc / wrangler.json / wrangler.toml (current directory) locally.
 
 Options:
-  -c, --config PATH     Config file; repeat to load several workers (the first is served)
+  -c, --config PATH     Config file; repeat to load several workers (a request goes to the
+                        worker whose route/routes match its host and path, else to the first)
       --port N          Port to listen on (default: [dev] port, else 8787; 0 picks a free one)
       --ip ADDR         Address to listen on (default: [dev] ip, else 127.0.0.1)
       --env NAME        Use the [env.NAME] section of the config
@@ -102,7 +105,13 @@ export async function runDev(argv: string[]): Promise<number> {
     return 1;
   }
   const ip = values.ip ?? first.dev.ip ?? "127.0.0.1";
-  const server = createHttpServer({ worker: workers[0].worker, logger });
+  const routes = new RouteTable<Worker>();
+  for (const w of workers) {
+    if (w.config.routes.length === 0) continue;
+    routes.add(w.worker, w.config.routes);
+    logger.info(`[${w.config.name}] serves ${w.config.routes.join(", ")}`);
+  }
+  const server = createHttpServer({ worker: workers[0].worker, routes, logger });
   let address;
   try {
     address = await listen(server, port, ip);

@@ -49,14 +49,14 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   queues: envOnly("read"),
   services: envOnly("read"),
   dev: topOnly("read"),
+  route: inherit("read"),
+  routes: inherit("read"),
 
   // Deploy-time only.
   $schema: topOnly("silent"),
   account_id: inherit("silent"),
   workers_dev: inherit("silent"),
   preview_urls: inherit("silent"),
-  route: inherit("silent"),
-  routes: inherit("silent"),
   placement: inherit("silent"),
   observability: inherit("silent"),
   logpush: inherit("silent"),

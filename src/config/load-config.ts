@@ -10,6 +10,7 @@ import { selectEnvironment, type Field } from "./env-merge.ts";
 import { CONFIG_FILE_NAMES, findConfig } from "./find-config.ts";
 import { keySpec } from "./keys.ts";
 import { parseConfigFile } from "./parse-file.ts";
+import { readRoutes } from "./routes.ts";
 import type { BindingConfig, LoadConfigOptions, ModuleRule, WorkerConfig } from "./types.ts";
 import {
   BOOLEAN,
@@ -69,6 +70,7 @@ export function loadConfig(opts: LoadConfigOptions): WorkerConfig {
   const limits = { cpuMs: readLimits(r, field("limits")) ?? DEFAULT_CPU_MS };
   const dev = readDev(r, field("dev"));
   const triggers = { crons: readCrons(r, field("triggers")) ?? [] };
+  const routes = readRoutes(r, field("route"), field("routes"));
   const { bindings, queueConsumers, durableObjectMigrations } = readBindings(r, fields, rootDir);
 
   noteIgnoredKeys(r, fields);
@@ -102,6 +104,7 @@ export function loadConfig(opts: LoadConfigOptions): WorkerConfig {
     queueConsumers,
     durableObjectMigrations,
     triggers,
+    routes,
     warnings: [...r.warnings, ...dotenv.warnings],
   };
 }

@@ -73,6 +73,8 @@ export interface WorkerConfig {
   /** Durable Object migrations, as written in the config (validated, not interpreted). */
   durableObjectMigrations: unknown[];
   triggers: { crons: string[] };
+  /** `route` then `routes` patterns; `atoll dev` routes requests between workers by them. */
+  routes: string[];
   /** Human-readable, one problem per entry; the caller prints them at startup. */
   warnings: string[];
 }

@@ -9,6 +9,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { Worker } from "../runtime/worker.ts";
 import type { WorkerRequest, WorkerResponse } from "../runtime/worker-isolate.ts";
 import { applyContentEncoding } from "./content-encoding.ts";
+import type { RouteTable } from "./route-table.ts";
 import { localCf } from "./request-cf.ts";
 import { acceptUpgrade, writeRawResponse } from "./websocket-upgrade.ts";
 
@@ -20,7 +21,10 @@ export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
 export interface HttpServerOptions {
+  /** Serves every request no route claims. */
   worker: Worker;
+  /** Workers with route patterns (`atoll dev` with several configs): matched by host and path first. */
+  routes?: RouteTable<Worker>;
   logger: Logger;
   maxBodyBytes?: number;
 }
@@ -45,13 +49,21 @@ export function createHttpServer(options: HttpServerOptions): Server {
   return server;
 }
 
+/** The worker whose route matches the request's host and path, else the default one. */
+function workerFor(options: HttpServerOptions, req: IncomingMessage): Worker {
+  if (!options.routes?.size) return options.worker;
+  const host = (req.headers.host ?? "").replace(/:\d+$/, "");
+  return options.routes.match(host, req.url ?? "/") ?? options.worker;
+}
+
 async function handleUpgrade(options: HttpServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const started = performance.now();
-  const response = await options.worker.fetch(toWorkerRequest(req, null));
+  const worker = workerFor(options, req);
+  const response = await worker.fetch(toWorkerRequest(req, null));
   if (response.status === 101 && response.webSocket) await acceptUpgrade(req, socket, head, response);
   else await writeRawResponse(socket, response);
-  options.worker.responseSent(response);
-  options.logger.request(options.worker.name, req.method ?? "GET", req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
+  worker.responseSent(response);
+  options.logger.request(worker.name, req.method ?? "GET", req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
 }
 
 function toWorkerRequest(req: IncomingMessage, body: WorkerRequest["body"]): WorkerRequest {
@@ -70,13 +82,14 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
   const started = performance.now();
   const maxBody = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
   const method = req.method ?? "GET";
+  const worker = workerFor(options, req);
 
   const declared = req.headers["content-length"] === undefined ? undefined : Number(req.headers["content-length"]);
   if (declared !== undefined && declared > maxBody) {
     req.resume();
     res.writeHead(413, { "content-type": "text/plain; charset=UTF-8", connection: "close" });
     res.end("error code: 413");
-    options.logger.request(options.worker.name, method, req.url ?? "/", 413, "Payload Too Large", performance.now() - started, 0);
+    options.logger.request(worker.name, method, req.url ?? "/", 413, "Payload Too Large", performance.now() - started, 0);
     return;
   }
 
@@ -87,9 +100,9 @@ async function handle(options: HttpServerOptions, req: IncomingMessage, res: Ser
     else body = limitedBody(req, maxBody);
   }
 
-  const response = await options.worker.fetch(toWorkerRequest(req, body));
-  await send(options, req, res, response, applyContentEncoding(response));
-  options.logger.request(options.worker.name, method, req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
+  const response = await worker.fetch(toWorkerRequest(req, body));
+  await send(worker, req, res, response, applyContentEncoding(response));
+  options.logger.request(worker.name, method, req.url ?? "/", response.status, response.statusText, performance.now() - started, response.stats.cpuMs);
 }
 
 async function readWhole(req: IncomingMessage): Promise<Uint8Array> {
@@ -112,7 +125,7 @@ async function* limitedBody(req: IncomingMessage, max: number): AsyncGenerator<U
 }
 
 /** Sends `encoded` (the response after Content-Encoding); `response` is what the worker knows. */
-async function send(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse, response: WorkerResponse, encoded: WorkerResponse): Promise<void> {
+async function send(worker: Worker, req: IncomingMessage, res: ServerResponse, response: WorkerResponse, encoded: WorkerResponse): Promise<void> {
   const flat: string[] = [];
   let hasLength = false;
   for (const [name, value] of encoded.headers) {
@@ -124,7 +137,6 @@ async function send(options: HttpServerOptions, req: IncomingMessage, res: Serve
   // A body known whole goes out with its length, as Cloudflare sends it.
   if (!hasLength && encoded.body instanceof Uint8Array) flat.push("content-length", String(encoded.body.byteLength));
   res.writeHead(response.status, response.statusText, flat);
-  const worker = options.worker;
   const body = encoded.body;
   if (body === null || req.method === "HEAD") {
     res.end();

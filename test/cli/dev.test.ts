@@ -143,6 +143,46 @@ test("several -c load several workers into one process; the first is served", as
   }
 });
 
+test("several -c: a request goes to the worker whose routes match its host and path, else to the first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
+  const worker = (name: string) => `export default { fetch(req) { const u = new URL(req.url); return new Response("${name} " + u.host + u.pathname); } }`;
+  writeProject(dir, {
+    "a/wrangler.toml": `name = "first"\nmain = "index.js"\n`,
+    "a/index.js": worker("first"),
+    "b/wrangler.toml": `name = "api"\nmain = "index.js"\nroutes = ["app.example/api/*"]\n`,
+    "b/index.js": worker("api"),
+    "c/wrangler.toml": `name = "site"\nmain = "index.js"\nroute = { pattern = "*app.example/*", zone_name = "example" }\n`,
+    "c/index.js": worker("site"),
+  });
+  const dev = await startDev(dir, ["--no-watch", "-c", "a/wrangler.toml", "-c", "b/wrangler.toml", "-c", "c/wrangler.toml"]);
+  const get = async (host: string, path: string) => {
+    // fetch() cannot set Host; node:http can.
+    const { request } = await import("node:http");
+    const url = new URL(dev.url);
+    return new Promise<string>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve(body));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  };
+  try {
+    assert.equal(await get("app.example", "/api/users"), "api app.example/api/users");
+    assert.equal(await get("app.example:8787", "/"), "site app.example:8787/");
+    assert.equal(await get("www.app.example", "/api/x"), "site www.app.example/api/x");
+    assert.equal(await get("localhost", "/api/users"), "first localhost/api/users");
+    assert.match(dev.output(), /\[api\] serves app\.example\/api\/\*/);
+    await dev.waitForOutput(/\[api\] GET \/api\/users 200/);
+  } finally {
+    await dev.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a broken second worker stops startup and is named", async () => {
   const dir = mkdtempSync(join(tmpdir(), "atoll-test-"));
   writeProject(dir, {
