@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import type { WorkerConfig } from "../config/index.ts";
 import type { NodejsCompatRuntime } from "../runtime/worker-bundle.ts";
+import { UNSUPPORTED_MODULES } from "../nodejs-compat/unsupported-modules.ts";
 
 const require = createRequire(import.meta.url);
 const COMPAT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "nodejs-compat");
@@ -90,34 +91,6 @@ const SUPPORTED: Record<string, string> = {
   zlib: own("zlib.ts"),
 };
 
-/** Builtins Atoll cannot provide: unenv's stubs import fine and throw, naming the function, when used. */
-const UNSUPPORTED = [
-  "child_process",
-  "cluster",
-  "dgram",
-  "dns",
-  "dns/promises",
-  "domain",
-  "fs",
-  "fs/promises",
-  "http",
-  "http2",
-  "https",
-  "inspector",
-  "inspector/promises",
-  "net",
-  "readline",
-  "readline/promises",
-  "repl",
-  "sqlite",
-  "tls",
-  "trace_events",
-  "v8",
-  "vm",
-  "wasi",
-  "worker_threads",
-];
-
 /** Builtins that exist only with the `node:` prefix. */
 const PREFIX_ONLY = new Set(["sea", "sqlite", "test", "test/reporters"]);
 const BUILTINS = new Set([...builtinModules.filter((m) => !m.startsWith("_")), ...PREFIX_ONLY]);
@@ -134,7 +107,8 @@ const LEGACY_STREAMS: Record<string, string> = {
 function polyfillFor(name: string): { path: string; namespace?: string } {
   const supported = SUPPORTED[name] ?? LEGACY_STREAMS[name];
   if (supported) return { path: supported };
-  if (UNSUPPORTED.includes(name)) return { path: unenv(name) };
+  // Builtins Atoll cannot provide: unenv's stubs import fine and throw, naming the function, when used.
+  if (UNSUPPORTED_MODULES.includes(name)) return { path: unenv(name) };
   return { path: name, namespace: UNSUPPORTED_NAMESPACE };
 }
 

@@ -5,6 +5,7 @@
 // signatures, key pairs and Diffie-Hellman are not implemented (use crypto.subtle).
 import { Buffer } from "node:buffer";
 import { StringDecoder } from "node:string_decoder";
+import { AES_CIPHERS, type ScryptOptions } from "../protocol/node-crypto.ts";
 import { atollNode } from "./internal.ts";
 import { notImplemented, notImplementedClass } from "./unenv-utils.ts";
 
@@ -59,58 +60,64 @@ function alreadyFinalized(what: string, code: string): Error {
 
 // ---- hashes ----
 
-export class Hash {
+/** What Hash and Hmac share: a host hash that update() streams to. Not exported: as in Node, neither is the other. */
+class HostHash {
   #handle: number | null;
 
-  constructor(algorithm: string, _options?: unknown, handle?: number) {
-    if (handle === undefined && typeof algorithm !== "string") throw invalidArg("algorithm", "of type string", algorithm);
-    this.#handle = handle ?? (host("hashNew", algorithm, null) as number);
+  constructor(handle: number) {
+    this.#handle = handle;
   }
 
   update(data: BinaryLike, inputEncoding?: Encoding): this {
-    if (this.#handle === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
-    host("hashUpdate", this.#handle, toBytes(data, inputEncoding, "data"));
+    host("hashUpdate", this.live(), toBytes(data, inputEncoding, "data"));
     return this;
+  }
+
+  protected live(): number {
+    if (this.#handle === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
+    return this.#handle;
+  }
+
+  /** The digest's bytes (closing the host hash), or null when digest() was already called. */
+  protected finish(): ArrayBuffer | null {
+    if (this.#handle === null) return null;
+    const handle = this.#handle;
+    this.#handle = null;
+    return host("hashDigest", handle) as ArrayBuffer;
+  }
+}
+
+export class Hash extends HostHash {
+  constructor(algorithm: string, _options?: unknown, handle?: number) {
+    if (handle === undefined && typeof algorithm !== "string") throw invalidArg("algorithm", "of type string", algorithm);
+    super(handle ?? (host("hashNew", algorithm, null) as number));
   }
 
   digest(): Buffer;
   digest(encoding: Encoding): string;
   digest(encoding?: Encoding): Buffer | string {
-    if (this.#handle === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
-    const handle = this.#handle;
-    this.#handle = null;
-    return encodeOut(host("hashDigest", handle) as ArrayBuffer, encoding);
+    const bytes = this.finish();
+    if (bytes === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
+    return encodeOut(bytes, encoding);
   }
 
   copy(): Hash {
-    if (this.#handle === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
-    return new Hash("", undefined, host("hashCopy", this.#handle) as number);
+    return new Hash("", undefined, host("hashCopy", this.live()) as number);
   }
 }
 
-export class Hmac {
-  #handle: number | null;
-
+export class Hmac extends HostHash {
   constructor(algorithm: string, key: BinaryLike | { export(): Buffer }, _options?: unknown) {
     if (typeof algorithm !== "string") throw invalidArg("hmac", "of type string", algorithm);
     const keyBytes = key instanceof SecretKeyObject ? exact(key.export()) : toBytes(key, undefined, "key");
-    this.#handle = host("hashNew", algorithm, keyBytes) as number;
-  }
-
-  update(data: BinaryLike, inputEncoding?: Encoding): this {
-    if (this.#handle === null) throw alreadyFinalized("Digest already called", "ERR_CRYPTO_HASH_FINALIZED");
-    host("hashUpdate", this.#handle, toBytes(data, inputEncoding, "data"));
-    return this;
+    super(host("hashNew", algorithm, keyBytes) as number);
   }
 
   digest(): Buffer;
   digest(encoding: Encoding): string;
   digest(encoding?: Encoding): Buffer | string {
     // Node returns an empty digest when called twice on an Hmac.
-    if (this.#handle === null) return encodeOut(new ArrayBuffer(0), encoding);
-    const handle = this.#handle;
-    this.#handle = null;
-    return encodeOut(host("hashDigest", handle) as ArrayBuffer, encoding);
+    return encodeOut(this.finish() ?? new ArrayBuffer(0), encoding);
   }
 }
 
@@ -137,9 +144,8 @@ export function getHashes(): string[] {
 
 // ---- ciphers ----
 
-const CIPHERS = ["128", "192", "256"].flatMap((bits) => ["cbc", "ctr", "ecb", "gcm"].map((mode) => `aes-${bits}-${mode}`));
 export function getCiphers(): string[] {
-  return [...CIPHERS];
+  return [...AES_CIPHERS];
 }
 
 class CipherBase {
@@ -255,16 +261,6 @@ export function pbkdf2(password: BinaryLike, salt: BinaryLike, iterations: numbe
     (key) => cb(null, Buffer.from(key as ArrayBuffer)),
     (error: Error) => cb(error),
   );
-}
-
-interface ScryptOptions {
-  N?: number;
-  r?: number;
-  p?: number;
-  cost?: number;
-  blockSize?: number;
-  parallelization?: number;
-  maxmem?: number;
 }
 
 export function scryptSync(password: BinaryLike, salt: BinaryLike, keylen: number, options?: ScryptOptions): Buffer {

@@ -1,35 +1,19 @@
 // Stands in for unenv's runtime/_internal/utils.mjs (the bundler points unenv's imports of it here):
 // the same helpers, with errors that say Atoll does not support the function, and which module.
 // Also the stub for builtins that unenv has no module for.
+import { UNSUPPORTED_MODULES } from "./unsupported-modules.ts";
 
-const WHOLLY_UNSUPPORTED = new Set([
-  "child_process",
-  "cluster",
-  "dgram",
-  "dns",
-  "domain",
-  "fs",
-  "http",
-  "http2",
-  "https",
-  "inspector",
-  "net",
-  "readline",
-  "repl",
-  "sqlite",
-  "tls",
-  "trace_events",
-  "v8",
-  "vm",
-  "wasi",
-  "worker_threads",
-]);
+/**
+ * Unsupported modules by the name their stubs' functions go by: unenv names node:fs's "fs.*" but
+ * node:inspector/promises's "inspectorPromises.*".
+ */
+const UNSUPPORTED_BY_STUB_NAME = new Map(UNSUPPORTED_MODULES.map((m) => [m.replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()), m]));
 
 /** "fs.readFileSync" → the error a worker gets for calling it. */
 export function createNotImplementedError(name: string): Error {
   const qualified = name.replace(/^node:/, "");
-  const module = qualified.split(".")[0];
-  const why = WHOLLY_UNSUPPORTED.has(module)
+  const module = UNSUPPORTED_BY_STUB_NAME.get(qualified.split(".")[0]);
+  const why = module
     ? `node:${module} is not supported by Atoll's nodejs_compat`
     : "Atoll's nodejs_compat does not implement it";
   const error = new Error(`[atoll] ${qualified} is not supported: ${why}.`);

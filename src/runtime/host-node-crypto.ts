@@ -12,6 +12,7 @@
 import crypto from "node:crypto";
 import type { HandleTable, HostCallContext, HostFunctionTable, HostSyncContext, HostSyncFunctionTable } from "./host-functions.ts";
 import { PBKDF2_MAX_ITERATIONS } from "./host-crypto.ts";
+import { AES_CIPHER_ALIASES, AES_CIPHERS, type ScryptOptions } from "../protocol/node-crypto.ts";
 
 /** Open hashes and ciphers per isolate (a worker that never digests must not grow the host forever). */
 export const MAX_OPEN_HANDLES = 10_000;
@@ -19,10 +20,8 @@ export const MAX_OPEN_HANDLES = 10_000;
 const SCRYPT_MAX_MEM = 32 * 1024 * 1024;
 const MAX_DERIVED_BYTES = 1024 * 1024;
 
-/** AES modes the isolate may use (the brief of node:crypto on Workers: GCM, CBC, CTR, ECB). */
-const CIPHERS = new Set(
-  ["128", "192", "256"].flatMap((bits) => ["cbc", "ctr", "ecb", "gcm"].map((mode) => `aes-${bits}-${mode}`)).concat(["id-aes128-gcm", "id-aes192-gcm", "id-aes256-gcm"]),
-);
+/** The ciphers the isolate may use: the ones getCiphers() lists there, and their aliases. */
+const CIPHERS = new Set([...AES_CIPHERS, ...AES_CIPHER_ALIASES]);
 
 class HashEntry {
   readonly hash: crypto.Hash | crypto.Hmac;
@@ -72,16 +71,6 @@ function checkPbkdf2(iterations: unknown, keylen: unknown): void {
   if (typeof keylen === "number" && keylen > MAX_DERIVED_BYTES) throw new RangeError(`keylen must be at most ${MAX_DERIVED_BYTES}.`);
 }
 
-interface ScryptOptions {
-  N?: number;
-  r?: number;
-  p?: number;
-  cost?: number;
-  blockSize?: number;
-  parallelization?: number;
-  maxmem?: number;
-}
-
 function scryptOptions(options: ScryptOptions | undefined, keylen: unknown): crypto.ScryptOptions {
   if (typeof keylen === "number" && keylen > MAX_DERIVED_BYTES) throw new RangeError(`keylen must be at most ${MAX_DERIVED_BYTES}.`);
   const o = options ?? {};
@@ -121,7 +110,7 @@ export const nodeCryptoHostSyncFunctions: HostSyncFunctionTable = {
   },
   "node.crypto.cipherNew"(this: HostSyncContext, decipher: boolean, algorithm: string, key: ArrayBuffer, iv: ArrayBuffer | null, authTagLength: number | null) {
     const name = String(algorithm).toLowerCase();
-    if (!CIPHERS.has(name)) throw new Error(`Unsupported cipher algorithm: ${algorithm} (Atoll supports ${[...CIPHERS].filter((c) => c.startsWith("aes")).join(", ")}).`);
+    if (!CIPHERS.has(name)) throw new Error(`Unsupported cipher algorithm: ${algorithm} (Atoll supports ${AES_CIPHERS.join(", ")}).`);
     const options = authTagLength === null ? undefined : { authTagLength };
     const k = bytes(key, "key");
     const i = iv === null ? null : bytes(iv, "iv");

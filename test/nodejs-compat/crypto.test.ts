@@ -42,6 +42,11 @@ const routes = {
       tc2: createHmac("sha256", "Jefe").update("what do ya want for nothing?").digest("hex"),
       sha512: createHmac("sha512", "Jefe").update("what do ya want for nothing?").digest("hex"),
       base64url: createHmac("sha256", "k").update("v").digest("base64url"),
+      ...(() => {
+        const h = createHmac("sha256", "k");
+        h.digest();
+        return { twice: h.digest("hex"), updateAfter: catching(() => h.update("x")), isHash: h instanceof crypto.Hash, isHmac: h instanceof crypto.Hmac };
+      })(),
     };
   },
   async kdf() {
@@ -144,6 +149,11 @@ describe("node:crypto", () => {
       "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
     );
     assert.equal(body.base64url, createHmac("sha256", "k").update("v").digest("base64url"));
+    // As in Node: a second digest() is empty, update() after it throws, and an Hmac is no Hash.
+    assert.equal(body.twice, "");
+    assert.equal(body.updateAfter, "threw Error: Digest already called");
+    assert.equal(body.isHash, false);
+    assert.equal(body.isHmac, true);
   });
 
   test("pbkdf2 (RFC 6070), scrypt (RFC 7914), hkdf (RFC 5869), sync and with callbacks", async () => {

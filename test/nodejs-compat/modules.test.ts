@@ -41,6 +41,9 @@ import { EventEmitter, once, on } from "node:events";
 import fs from "node:fs";
 import { spawn } from "node:child_process";
 import nodeTest from "node:test";
+import inspector from "node:inspector";
+import inspectorPromises from "node:inspector/promises";
+import { createInterface } from "readline/promises";
 import legacy from "./legacy.cjs";
 
 const routes = {
@@ -140,6 +143,9 @@ const routes = {
     try { fs.readFileSync("/etc/passwd"); } catch (e) { errors.fs = e.message; }
     try { spawn("id"); } catch (e) { errors.child_process = e.message; }
     try { nodeTest("x", () => {}); } catch (e) { errors.test = e.message; }
+    try { new inspector.Session(); } catch (e) { errors.inspector = e.message; }
+    try { new inspectorPromises.Session(); } catch (e) { errors.inspectorPromises = e.message; }
+    errors.readlinePromises = typeof createInterface().question;
     return errors;
   },
 };
@@ -277,6 +283,17 @@ describe("nodejs_compat (v2)", () => {
     assert.equal(body.fs, "[atoll] fs.readFileSync is not supported: node:fs is not supported by Atoll's nodejs_compat.");
     assert.match(body.child_process, /^\[atoll\] child_process\.spawn is not supported: node:child_process is not supported/);
     assert.match(body.test, /^\[atoll\] test is not supported/);
+  });
+
+  test("a /promises variant of an unsupported builtin is unsupported as its module is", async () => {
+    const body = await get("unsupported");
+    assert.equal(body.inspector, "[atoll] inspector.Session is not supported: node:inspector is not supported by Atoll's nodejs_compat.");
+    assert.equal(
+      body.inspectorPromises,
+      "[atoll] inspectorPromises.Session is not supported: node:inspector/promises is not supported by Atoll's nodejs_compat.",
+    );
+    // unenv's readline stubs do nothing rather than throw; the bare name imports in v2 as node:readline does.
+    assert.equal(body.readlinePromises, "function");
   });
 });
 

@@ -4,7 +4,7 @@
 // Each method is one host call: callHost("kv.<method>", [bindingName, ...]).
 import { callHost } from "../../prelude/bridge.ts";
 import { registerBinding } from "../../prelude/env.ts";
-import { chunkBytes, fixName, isReadableStream } from "../../prelude/fetch/util.ts";
+import { exactBuffer, fixName, isReadableStream, readAll, StreamTooLargeError } from "../../prelude/fetch/util.ts";
 import { ReadableStream } from "../../prelude/web/index.ts";
 
 // Mirrors the host's value limit: past it a put stream is only counted, not kept (the host then
@@ -132,31 +132,14 @@ async function putValue(value: unknown): Promise<string | ArrayBuffer | { stream
 }
 
 async function readValueStream(stream: ReadableStream<unknown>): Promise<ArrayBuffer | { streamedLength: number }> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const bytes = chunkBytes(value);
-      total += bytes.byteLength;
-      if (total <= MAX_VALUE_BYTES) chunks.push(bytes);
-      else chunks.length = 0;
-    }
+    // Copied: readAll may return a chunk the user's stream gave, which user code could still change.
+    return exactBuffer(await readAll(stream, MAX_VALUE_BYTES), false);
   } catch (error) {
-    reader.cancel(error).catch(() => {});
+    // The host fails the put with the stream's exact length.
+    if (error instanceof StreamTooLargeError) return { streamedLength: error.length };
     throw error;
   }
-  reader.releaseLock();
-  if (total > MAX_VALUE_BYTES) return { streamedLength: total };
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out.buffer;
 }
 
 registerBinding("kv", (descriptor) => new KVNamespace(descriptor.name));

@@ -62,8 +62,22 @@ export function isReadableStream(value: unknown): value is ReadableStream<Uint8A
   return value instanceof ReadableStream;
 }
 
-/** Reads a whole stream into one Uint8Array (the stream must be unlocked). */
-export async function readAll(stream: ReadableStream<unknown>): Promise<Uint8Array> {
+/** What readAll throws past its byte limit, once the stream is read to the end. */
+export class StreamTooLargeError extends RangeError {
+  /** The stream's whole length in bytes. */
+  readonly length: number;
+  constructor(length: number, maxBytes: number) {
+    super(`The stream is ${length} bytes long, more than ${maxBytes}.`);
+    this.length = length;
+  }
+}
+
+/**
+ * Reads a whole stream into one Uint8Array (the stream must be unlocked); it may be a chunk the
+ * stream returned, so it can share memory with it. Past `maxBytes` the bytes are dropped but still
+ * counted to the end (the caller may report the exact length), then StreamTooLargeError is thrown.
+ */
+export async function readAll(stream: ReadableStream<unknown>, maxBytes = Infinity): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -73,8 +87,9 @@ export async function readAll(stream: ReadableStream<unknown>): Promise<Uint8Arr
       if (done) break;
       const bytes = chunkBytes(value);
       if (bytes.byteLength === 0) continue;
-      chunks.push(bytes);
       total += bytes.byteLength;
+      if (total <= maxBytes) chunks.push(bytes);
+      else chunks.length = 0;
     }
   } catch (e) {
     reader.cancel(e).catch(() => {});
@@ -86,6 +101,7 @@ export async function readAll(stream: ReadableStream<unknown>): Promise<Uint8Arr
       // already released
     }
   }
+  if (total > maxBytes) throw new StreamTooLargeError(total, maxBytes);
   return concatBytes(chunks, total);
 }
 
