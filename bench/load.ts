@@ -4,6 +4,11 @@
 //
 //   node bench/load.ts --url http://127.0.0.1:PORT/ [--connections 50] [--warmup 2] [--duration 10]
 //                      [--engine raw|undici] [--body-bytes N] [--header "name: value"]...
+//                      [--host NAME] [--host-count N]
+//
+// `--host` replaces the Host header (the connection still goes to --url): `atoll dev` routes by it.
+// With `--host-count N`, `{i}` in it becomes 0..N-1 in turn, request after request (whichever
+// connection sends next): load spread over N workers routed by host (`w{i}.density.bench`).
 //
 // Engines: `raw` (default) writes a pre-encoded GET on node:net sockets and parses just enough of
 // each response (status, Content-Length or chunked framing) to know where it ends; it costs the
@@ -23,6 +28,10 @@ export interface LoadOptions {
   bodyBytes?: number;
   /** Extra request headers ("name: value"). */
   headers?: string[];
+  /** Host header instead of the URL's (raw engine only); `{i}` is replaced as hostCount says. */
+  host?: string;
+  /** With `host`: cycle `{i}` through 0..hostCount-1, one request after the other (default 1). */
+  hostCount?: number;
 }
 
 export interface LoadResult {
@@ -106,10 +115,15 @@ function runRaw(options: LoadOptions, rec: Recorder): () => void {
   const port = Number(url.port || 80);
   const extra = (options.headers ?? []).map((h) => `${h}\r\n`).join("");
   const bodyBytes = options.bodyBytes ?? 0;
-  const head = bodyBytes > 0 ? `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: atoll-bench\r\n${extra}Content-Type: application/octet-stream\r\nContent-Length: ${bodyBytes}\r\n\r\n` : `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: atoll-bench\r\n${extra}\r\n`;
+  const hosts = options.host ? Array.from({ length: Math.max(1, options.hostCount ?? 1) }, (_, i) => options.host!.replaceAll("{i}", String(i))) : [url.host];
   const body = Buffer.alloc(bodyBytes);
   for (let i = 0; i < bodyBytes; i++) body[i] = i & 0xff;
-  const request = bodyBytes > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1");
+  // One pre-encoded request per Host header, taken in turn by whichever connection sends next.
+  const requests = hosts.map((host) => {
+    const head = bodyBytes > 0 ? `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: atoll-bench\r\n${extra}Content-Type: application/octet-stream\r\nContent-Length: ${bodyBytes}\r\n\r\n` : `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: atoll-bench\r\n${extra}\r\n`;
+    return bodyBytes > 0 ? Buffer.concat([Buffer.from(head, "latin1"), body]) : Buffer.from(head, "latin1");
+  });
+  let nextRequest = 0;
   const sockets = new Set<Socket>();
   const open = () => {
     let pending: Buffer | null = null;
@@ -119,7 +133,7 @@ function runRaw(options: LoadOptions, rec: Recorder): () => void {
     const send = () => {
       if (rec.phase === "stop") return;
       sentAt = performance.now();
-      socket.write(request);
+      socket.write(requests[nextRequest++ % requests.length]);
     };
     socket.on("connect", send);
     socket.on("data", (chunk: Buffer) => {
@@ -152,6 +166,7 @@ function runRaw(options: LoadOptions, rec: Recorder): () => void {
 }
 
 function runUndici(options: LoadOptions, rec: Recorder): () => void {
+  if (options.host) throw new Error("--host needs the raw engine");
   const url = new URL(options.url);
   const pool = new Pool(url.origin, { connections: options.connections, pipelining: 1 });
   const path = url.pathname + url.search;
@@ -210,6 +225,8 @@ if (import.meta.main) {
       engine: { type: "string", default: "raw" },
       "body-bytes": { type: "string", default: "0" },
       header: { type: "string", multiple: true },
+      host: { type: "string" },
+      "host-count": { type: "string", default: "1" },
     },
   });
   if (!values.url) {
@@ -228,6 +245,8 @@ if (import.meta.main) {
     engine: values.engine,
     bodyBytes: Number(values["body-bytes"]),
     headers: values.header ?? [],
+    host: values.host,
+    hostCount: Number(values["host-count"]),
   });
   process.stdout.write(JSON.stringify(result) + "\n");
   process.exit(0);

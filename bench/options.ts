@@ -1,7 +1,7 @@
 // Benchmark options from flags, then environment variables, then defaults (full run or smoke).
 import { parseArgs } from "node:util";
 
-export const SCENARIOS = ["hello", "coldstart", "density", "bindings", "websocket", "json", "big", "cpu"] as const;
+export const SCENARIOS = ["hello", "coldstart", "density", "bindings", "websocket", "json", "big", "cpu", "noisy"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -18,6 +18,10 @@ export interface BenchOptions {
   websocket: { warmupS: number; durationS: number; connections: number; pipeline: number; messageBytes: number };
   /** big's 10 MB upload load (its GET load uses hello's options). */
   big: { uploadConnections: number; uploadWarmupS: number; uploadDurationS: number };
+  /** noisy's neighbour load (hello's load uses hello's options). */
+  noisy: { cpuMs: number; connections: number; leadS: number };
+  /** After the run, rewrite README.md's performance table from the newest results (bench/tools/readme-table.ts). */
+  readme: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [scenario...] [options]
@@ -27,11 +31,11 @@ Scenarios: ${SCENARIOS.join(", ")} (default: all)
 Options (each also read from the environment variable in brackets):
   --smoke                  every scenario runs a fraction of a second [BENCH_SMOKE=1]
   --out FILE               JSON results file (default bench/results/<timestamp>.json) [BENCH_OUT]
-  --only-atoll             hello, bindings, json, big, cpu: measure Atoll (and plain Node) only, no workerd/Miniflare,
+  --only-atoll             measure Atoll (and plain Node) only, no workerd/Miniflare,
                            no peers install [BENCH_ONLY_ATOLL=1]
-  --warmup S               hello, json, big (GET), cpu: warm-up seconds (default 2) [BENCH_WARMUP]
-  --duration S             hello, json, big (GET), cpu: measured seconds (default 10) [BENCH_DURATION]
-  --connections N          hello, json, big (GET), cpu: keep-alive connections (default 50) [BENCH_CONNECTIONS]
+  --warmup S               hello, json, big (GET), cpu, noisy: warm-up seconds (default 2) [BENCH_WARMUP]
+  --duration S             hello, json, big (GET), cpu, noisy: measured seconds (default 10) [BENCH_DURATION]
+  --connections N          hello, json, big (GET), cpu, noisy: keep-alive connections (default 50) [BENCH_CONNECTIONS]
   --engine raw|undici      hello: load driver client (default raw) [BENCH_ENGINE]
   --rounds N               hello: measure every server N times in turn, report the median (default 1) [BENCH_ROUNDS]
   --coldstart-workers N    coldstart: distinct 300 KB workers (default 100) [BENCH_COLDSTART_WORKERS]
@@ -47,9 +51,13 @@ Options (each also read from the environment variable in brackets):
   --ws-pipeline N          websocket: messages in flight per connection, throughput series (default 16) [BENCH_WS_PIPELINE]
   --upload-connections N   big: connections of the 10 MB upload load (default 4) [BENCH_UPLOAD_CONNECTIONS]
   --upload-duration S      big: measured seconds of the upload load (default 5) [BENCH_UPLOAD_DURATION]
+  --noisy-ms MS            noisy: CPU milliseconds of the neighbour's loop per request (default 10) [BENCH_NOISY_MS]
+  --noisy-connections N    noisy: connections of the neighbour's load (default 4) [BENCH_NOISY_CONNECTIONS]
+  --readme                 after the run, rewrite README.md's performance table from the newest results
+                           (node bench/tools/readme-table.ts does it alone) [BENCH_README=1]
   -h, --help
 
-The first run of hello, bindings, json, big or cpu without --only-atoll installs workerd and Miniflare into
+The first run of hello, coldstart, density, bindings, json, big, cpu or noisy without --only-atoll installs workerd and Miniflare into
 bench/peers/node_modules (npm ci --prefix bench/peers).
 `;
 
@@ -79,6 +87,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       "ws-pipeline": { type: "string" },
       "upload-connections": { type: "string" },
       "upload-duration": { type: "string" },
+      "noisy-ms": { type: "string" },
+      "noisy-connections": { type: "string" },
+      readme: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -141,5 +152,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       uploadWarmupS: smoke ? 0.2 : 1,
       uploadDurationS: num(values["upload-duration"], "BENCH_UPLOAD_DURATION", 5, 0.5, false),
     },
+    noisy: {
+      cpuMs: Math.max(0.1, num(values["noisy-ms"], "BENCH_NOISY_MS", 10, 10, false)),
+      connections: Math.max(1, num(values["noisy-connections"], "BENCH_NOISY_CONNECTIONS", 4, 2)),
+      leadS: smoke ? 0.3 : 1,
+    },
+    readme: values.readme ?? flagEnv("BENCH_README"),
   };
 }

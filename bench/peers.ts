@@ -60,26 +60,55 @@ export function ensurePeers(): Promise<Peers> {
   return pending;
 }
 
+/** One service of a workerd config: an ES-module worker whose source is the file `file` beside the config. */
+export interface WorkerdService {
+  name: string;
+  file: string;
+  /** Text bindings (vars). */
+  vars?: Record<string, string>;
+  /** Service bindings: binding name → service name. */
+  services?: Record<string, string>;
+}
+
+/** A socket of a workerd config: 127.0.0.1:`port`, plain HTTP, to `service`. */
+export interface WorkerdSocket {
+  name: string;
+  port: number;
+  service: string;
+}
+
 /**
- * A minimal workerd config serving one ES-module worker (`index.js` beside it) on
- * 127.0.0.1:`port`, the way workerd's own samples configure one; returns its path.
+ * A workerd config (`config.capnp` in `dir`, returned) with several services and sockets, the
+ * way workerd's own samples write them; each worker's module is embedded from its file.
  */
-export function writeWorkerdConfig(dir: string, port: number, compatibilityDate = "2025-01-01"): string {
+export function writeWorkerdServicesConfig(dir: string, services: WorkerdService[], sockets: WorkerdSocket[], compatibilityDate = "2025-01-01"): string {
   const file = join(dir, "config.capnp");
+  const str = (s: string) => JSON.stringify(s);
+  const worker = (s: WorkerdService) => {
+    const bindings = [
+      ...Object.entries(s.vars ?? {}).map(([name, value]) => `(name = ${str(name)}, text = ${str(value)})`),
+      ...Object.entries(s.services ?? {}).map(([name, service]) => `(name = ${str(name)}, service = ${str(service)})`),
+    ];
+    return `(name = ${str(s.name)}, worker = (modules = [ (name = "index.js", esModule = embed ${str(s.file)}) ], compatibilityDate = ${str(compatibilityDate)}${bindings.length ? `, bindings = [ ${bindings.join(", ")} ]` : ""}))`;
+  };
   writeFileSync(
     file,
     `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .mainWorker) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-
-const mainWorker :Workerd.Worker = (
-  modules = [ (name = "index.js", esModule = embed "index.js") ],
-  compatibilityDate = "${compatibilityDate}",
+  services = [
+    ${services.map(worker).join(",\n    ")}
+  ],
+  sockets = [
+    ${sockets.map((k) => `(name = ${str(k.name)}, address = "127.0.0.1:${k.port}", http = (), service = ${str(k.service)})`).join(",\n    ")}
+  ],
 );
 `,
   );
   return file;
+}
+
+/** A workerd config serving one ES-module worker (`index.js` beside it) on 127.0.0.1:`port`; returns its path. */
+export function writeWorkerdConfig(dir: string, port: number, compatibilityDate = "2025-01-01"): string {
+  return writeWorkerdServicesConfig(dir, [{ name: "main", file: "index.js" }], [{ name: "http", port, service: "main" }], compatibilityDate);
 }

@@ -2,6 +2,7 @@
 // load driver and in-process measurement children (one JSON result each). Every child is tracked
 // and stopped by its pid, also when the run is interrupted.
 import { spawn, type ChildProcess } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -79,6 +80,8 @@ export interface StartServerOptions {
   command?: string;
   /** Ready once an HTTP request to this URL gets any answer, instead of waiting for `Ready on URL`. */
   readyUrl?: string;
+  /** How long stop() waits after SIGTERM before SIGKILL (default 3000 ms). */
+  stopGraceMs?: number;
 }
 
 /** Whether something answers HTTP at `url` (any status). */
@@ -90,6 +93,25 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * GET `url` with an optional Host header (fetch() cannot set one; `atoll dev` routes by it), on a
+ * fresh connection; resolves to the status and the body as text.
+ */
+export function httpGet(url: string, host?: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = httpRequest(url, { agent: false, headers: host ? { host } : {}, timeout: timeoutMs }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolveGet({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url}: no answer after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for servers that cannot report theirs). */
@@ -147,7 +169,7 @@ export async function startServer(name: string, args: string[], options: StartSe
   }
   let tail = "";
   const stop = async () => {
-    const status = await stopChild(child);
+    const status = await stopChild(child, options.stopGraceMs);
     try {
       tail = output()
         .split("\n")
@@ -161,21 +183,43 @@ export async function startServer(name: string, args: string[], options: StartSe
   return { url, pid: child.pid!, readyMs, child, output, stop, exitTail: () => tail };
 }
 
-/** Milliseconds from spawn() to the first `Ready on` on stdout (read through a pipe: startup only). */
-export async function timeToReady(args: string[], nodeFlags = NODE_FLAGS, cwd = repoRoot): Promise<number> {
+export interface StartupTiming {
+  /** spawn() → the `Ready on` line; null for a process that prints none (workerd). */
+  readyMs: number | null;
+  /** spawn() → the first complete HTTP response from `url` (polled every few ms until one comes). */
+  firstResponseMs: number;
+  status: number;
+  body: string;
+}
+
+/**
+ * Starts a process (Node with `args`, or `command`), polls `url` (Host header `host`) until it
+ * answers, times that and the `Ready on` line, then stops the process. Startup only: its output
+ * goes through a pipe.
+ */
+export async function timeStartup(spec: { command?: string; args: string[]; nodeFlags?: string[]; cwd?: string }, url: string, host?: string, timeoutMs = 60_000): Promise<StartupTiming> {
   const started = performance.now();
-  const child = track(spawn(process.execPath, [...nodeFlags, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }));
+  const argv = spec.command ? spec.args : [...(spec.nodeFlags ?? NODE_FLAGS), ...spec.args];
+  const child = track(spawn(spec.command ?? process.execPath, argv, { cwd: spec.cwd ?? repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }));
   let out = "";
+  let readyMs: number | null = null;
+  child.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+    if (readyMs === null && /Ready on http:\/\/\S+/.test(out)) readyMs = performance.now() - started;
+  });
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
   try {
-    return await new Promise<number>((resolveReady, reject) => {
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        if (/Ready on http:\/\/\S+/.test(out)) resolveReady(performance.now() - started);
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-      child.once("exit", () => reject(new Error(`process exited before it was ready:\n${out}`)));
-    });
+    for (;;) {
+      try {
+        const res = await httpGet(url, host, timeoutMs);
+        return { readyMs, firstResponseMs: performance.now() - started, ...res };
+      } catch {
+        // Not listening yet (connection refused): try again shortly.
+      }
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${argv.join(" ")} exited before it answered:\n${out}`);
+      if (performance.now() - started > timeoutMs) throw new Error(`${argv.join(" ")} did not answer ${url} within ${timeoutMs} ms:\n${out}`);
+      await new Promise((r) => setTimeout(r, 3));
+    }
   } finally {
     await stopChild(child);
   }
@@ -240,3 +284,13 @@ export function processTreeCpuMs(pid: number): number {
 
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
+
+/** Resident memory of a process in MB (Linux /proc VmRSS; NaN where unavailable). */
+export function processRssMb(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -1,9 +1,10 @@
 // Output of a run: one markdown table (or a few) per scenario on stdout, and everything measured
 // as JSON in bench/results/<timestamp>.json.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
-import { benchDir } from "./proc.ts";
+import { benchDir, repoRoot } from "./proc.ts";
 
 export interface Table {
   title?: string;
@@ -47,6 +48,17 @@ export function machineInfo(): Machine {
     platform: `${process.platform} ${process.arch}`,
     loadAvg1: Number(loadavg()[0].toFixed(2)),
   };
+}
+
+/** The commit the tree is at (short hash), `+dirty` when it has uncommitted changes; null without git. */
+export function gitCommit(): string | null {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const hash = git("rev-parse", "--short", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") ? `${hash}+dirty` : hash;
+  } catch {
+    return null;
+  }
 }
 
 /** A number for a table cell: `digits` decimals, thousands separated by a thin comma. */

@@ -11,9 +11,8 @@ import type { RunningServer } from "../proc.ts";
 import { fmt, type ScenarioResult } from "../report.ts";
 import { writeProject } from "../workers.ts";
 import { cleanExit, loadServer, startAtollDev, startMiniflare, summarizeRuns, type ServerRun } from "./hello.ts";
+import { BINDINGS_GOAL_RATIO } from "../goals.ts";
 
-/** Issue 5's goal: atoll dev's requests/s over Miniflare's, per operation. */
-export const BINDINGS_GOAL_RATIO = 5;
 export const KV_VALUE = "hello from kv";
 
 export const BINDINGS_WORKER = `const ROWS = __ROWS__;

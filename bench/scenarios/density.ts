@@ -1,20 +1,23 @@
 // density: resident memory per idle loaded worker, and requests/s when requests are spread over
 // all of them. N distinct small workers are loaded into one fresh process (the runtime's own
 // classes, `--expose-gc`), each answers one request, then RSS is compared with the same process
-// before the first worker; then requests go round-robin over all N workers in-process (`atoll dev`
-// serves only its first worker over HTTP, so there is no HTTP route to N workers yet).
+// before the first worker; then requests go round-robin over all N workers in-process (the
+// runtime's figure, without HTTP). Then the same over HTTP, atoll dev against workerd
+// (density-http.ts).
 import { freemem } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "../../src/runtime/worker.ts";
 import { loadPrelude } from "../../src/runtime/prelude-bundle.ts";
 import type { BenchOptions } from "../options.ts";
+import { ensurePeers } from "../peers.ts";
 import { benchDir, runJsonChild } from "../proc.ts";
 import { fmt, type ScenarioResult } from "../report.ts";
 import { summarize, type Summary } from "../stats.ts";
 import { bundleProject, bundleVariant, getRequest, makeWorker, readText, SMALL_WORKER, writeProject } from "../workers.ts";
+import { cleanExit } from "./hello.ts";
+import { atollDevSystem, baselineRss, DENSITY_HOST, measureHttpDensity, workerdSystem, type HttpDensityMeasurement, type HttpDensitySystem } from "./density-http.ts";
+import { DENSITY_GOAL_MB } from "../goals.ts";
 
-/** DESIGN.md's goal: RSS per idle loaded worker. */
-export const DENSITY_GOAL_MB = 2;
 /** A generous guess per worker, to skip counts this machine's free memory cannot hold. */
 const ESTIMATE_MB_PER_WORKER = 6;
 
@@ -134,6 +137,22 @@ export async function runDensity(options: BenchOptions): Promise<ScenarioResult>
       ),
     );
   }
+
+  // The same counts over HTTP: atoll dev (routes by Host) and workerd (a router worker).
+  const peers = options.onlyAtoll ? null : await ensurePeers();
+  const systems: HttpDensitySystem[] = [atollDevSystem(), ...(peers ? [workerdSystem(peers)] : [])];
+  const http: HttpDensityMeasurement[] = [];
+  const httpBase: Record<string, number> = {};
+  for (const system of systems) {
+    process.stderr.write(`density: ${system.label} over HTTP, baseline…\n`);
+    httpBase[system.label] = await baselineRss(system);
+    for (const count of opts.counts) {
+      if (skipped.includes(count)) continue;
+      process.stderr.write(`density: ${system.label} over HTTP, ${count} workers…\n`);
+      http.push(await measureHttpDensity(system, count, httpBase[system.label], opts));
+    }
+  }
+
   const largest = results.at(-1);
   const notes: string[] = [];
   if (largest) {
@@ -143,21 +162,33 @@ export async function runDensity(options: BenchOptions): Promise<ScenarioResult>
   }
   notes.push(
     "RSS per worker = (RSS after loading N workers, each having answered one request, gc'd) − (RSS of the same process before the first) ÷ N; a fresh process per N.",
-    `req/s: in-process \`worker.fetch\` round-robin over all N workers, ${opts.concurrency} requests in flight, ${opts.warmupS} s warm-up, ${opts.durationS} s measured, body read to the end (no HTTP: atoll dev serves one worker).`,
+    `req/s: in-process \`worker.fetch\` round-robin over all N workers, ${opts.concurrency} requests in flight, ${opts.warmupS} s warm-up, ${opts.durationS} s measured, body read to the end (no HTTP: the runtime alone).`,
   );
+  notes.push(
+    `Second table: one server process over HTTP with N workers, each answering one request, then RSS (/proc VmRSS once it stops moving; no gc forced) − RSS of the same system serving none of them (atoll dev: one default worker; workerd: the router alone) ÷ N. atoll dev: \`-c\` per worker, each with \`routes = ["w<i>.density.bench/*"]\`; workerd: N services, each its own worker, behind one router worker on one socket that forwards by Host header through a service binding (workerd routes by socket, not host) — so each of its requests passes two workers. req/s: the load driver sends Host ${DENSITY_HOST} with i = 0..N−1 in turn, ${opts.concurrency} keep-alive connections, ${opts.warmupS} s warm-up, ${opts.durationS} s measured. "start ms": spawn → serving with all N loaded. At small N the difference is within the noise of an un-gc'd RSS (it can come out negative).`,
+  );
+  if (http.length) notes.push(`SIGTERM → exit: ${http.map((m) => `${m.system.replace(/ \d.*$/, "")} × ${m.count}: ${fmt(m.stopMs)} ms`).join(", ")}.`);
+  if (!peers) notes.push("workerd not measured (--only-atoll).");
+  const badExits = http.filter((m) => !cleanExit(m.system, m.exit.split(" (")[0]));
+  if (badExits.length) notes.push(`A server did not shut down cleanly on SIGTERM: ${badExits.map((m) => `${m.system} (${m.count}): ${m.exit}`).join(", ")}.`);
   if (skipped.length) notes.push(`Skipped ${skipped.join(", ")} workers: not enough free memory (estimate ${ESTIMATE_MB_PER_WORKER} MB each).`);
   const errors = results.flatMap((r) => r.errors);
   if (errors.length) notes.push(`ERRORS: ${errors.slice(0, 5).join("; ")}`);
   return {
     name: "density",
-    title: "density: memory per idle loaded worker, requests spread over all of them (in-process)",
+    title: `density: memory per idle loaded worker, requests spread over all of them (in-process; over HTTP atoll dev${peers ? " vs workerd" : ""})`,
     tables: [
       {
         columns: ["workers", "RSS before MB", "RSS loaded MB", "RSS/worker MB", "load ms/worker", "req/s round-robin", "p50 ms", "p99 ms"],
         rows: results.map((r) => [r.count, fmt(r.rssBaseMb, 1), fmt(r.rssLoadedMb, 1), fmt(r.rssPerWorkerMb, 2), fmt(r.loadMsPerWorker, 2), fmt(r.rps), fmt(r.latency.p50, 2), fmt(r.latency.p99, 2)]),
       },
+      {
+        title: "Over HTTP, one server process, requests spread by Host header",
+        columns: ["server", "workers", "start ms", "RSS base MB", "RSS loaded MB", "RSS/worker MB", "req/s spread", "p50 ms", "p99 ms", "errors"],
+        rows: http.map((m) => [m.system, m.count, fmt(m.startMs), fmt(m.rssBaseMb, 1), fmt(m.rssLoadedMb, 1), fmt(m.rssPerWorkerMb, 2), fmt(m.load.rps), fmt(m.load.latencyMs.p50, 2), fmt(m.load.latencyMs.p99, 2), m.load.errors + m.load.non2xx]),
+      },
     ],
     notes,
-    data: { options: opts, results, skipped },
+    data: { options: opts, results, skipped, http, httpBase },
   };
 }

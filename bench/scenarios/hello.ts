@@ -12,9 +12,7 @@ import { benchDir, freePort, PLAIN_NODE_FLAGS, processTreeCpuMs, repoRoot, runJs
 import { fmt, type ScenarioResult } from "../report.ts";
 import { median } from "../stats.ts";
 import { HELLO_BODY, HELLO_CONTENT_TYPE, HELLO_WORKER, writeProject } from "../workers.ts";
-
-/** DESIGN.md's goal for atoll dev relative to plain Node on the same machine. */
-export const HELLO_GOAL_RATIO = 0.55;
+import { HELLO_GOAL_RATIO, HELLO_WORKERD_GOAL_RATIO } from "../goals.ts";
 
 export interface ServerRun {
   load: LoadResult;
@@ -157,7 +155,9 @@ export async function runHello(options: BenchOptions): Promise<ScenarioResult> {
   if (w) for (const { label, s } of summaries.filter((_, i) => i !== 2 && i !== 0)) rows.push(ratioRow(`${label} / workerd`, s, w));
   const notes = [
     `Throughput ratio atoll / plain node ${fmt(ratio, 2)}× — goal ≥ ${HELLO_GOAL_RATIO}×: ${ratio >= HELLO_GOAL_RATIO ? "met" : "MISSED"}.`,
-    ...(w ? [`atoll dev / workerd: ${fmt(a.rps / w.rps, 2)}× the requests/s, ${fmt(a.cpuUs / w.cpuUs, 2)}× the server CPU per request.`] : ["workerd and Miniflare not measured (--only-atoll)."]),
+    ...(w
+      ? [`atoll dev / workerd: ${fmt(a.rps / w.rps, 2)}× the requests/s — goal ≥ ${HELLO_WORKERD_GOAL_RATIO}×: ${a.rps / w.rps >= HELLO_WORKERD_GOAL_RATIO ? "met" : "MISSED"}; ${fmt(a.cpuUs / w.cpuUs, 2)}× the server CPU per request.`]
+      : ["workerd and Miniflare not measured (--only-atoll)."]),
     `Load: ${opts.connections} keep-alive connections, closed loop (one request in flight per connection), ${opts.warmupS} s warm-up then ${opts.durationS} s measured, ${opts.engine} driver in its own process${opts.rounds > 1 ? `, median of ${opts.rounds} rounds (servers in the order of the table)` : ""}.`,
     "Server CPU µs/req: the server process's user+system CPU (all threads, plus its child processes: Miniflare serves through a workerd child) over warm-up and measurement divided by the responses it gave; load generator and server share the machine's cores, so req/s is bounded by both.",
     "atoll dev writes its per-request log line to a file (not a terminal or a pipe someone drains); workerd (`workerd serve config.capnp`, the same worker source, one socket on 127.0.0.1) and Miniflare (`new Miniflare({ script, modules: true, port })` in a Node child, no logging) log nothing per request.",

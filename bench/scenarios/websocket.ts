@@ -9,9 +9,7 @@ import { fmt, type ScenarioResult } from "../report.ts";
 import { writeProject } from "../workers.ts";
 import type { WsLoadResult } from "../ws-load.ts";
 import { startAtollDev } from "./hello.ts";
-
-/** Issue 4's goal: atoll dev's echo messages/s over plain Node ws's. */
-export const WEBSOCKET_GOAL_RATIO = 0.5;
+import { WEBSOCKET_GOAL_RATIO } from "../goals.ts";
 
 export const WS_ECHO_WORKER = `export default {
   fetch(request) {
