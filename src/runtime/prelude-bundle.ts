@@ -81,6 +81,8 @@ async function bundle(): Promise<string> {
     mainFields: ["module", "main"],
     conditions: ["worker", "browser"],
     minifySyntax: true,
+    // The source stays in every isolate's heap (V8 keeps it for lazy compilation): no indentation.
+    minifyWhitespace: true,
     // Small stand-ins for whatwg-url's IDNA and legacy-encoding tables (see src/runtime/host-web.ts).
     alias: webPreludeAliases,
     legalComments: "none",
