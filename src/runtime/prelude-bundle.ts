@@ -29,7 +29,7 @@ export function loadPrelude(): Promise<Prelude> {
 
 export const PRELUDE_FILENAME = "atoll:prelude";
 
-/** Everything the prelude bundle is made from: its sources, its npm dependencies, this Node. */
+/** Everything the prelude bundle is made from: its sources, how they are built, its npm dependencies, this Node. */
 function sourceHash(): string {
   const hash = createHash("sha256").update(process.version);
   const walk = (dir: string) => {
@@ -41,6 +41,8 @@ function sourceHash(): string {
   };
   for (const dir of ["prelude", "bindings", "protocol"]) walk(join(root, "src", dir));
   hash.update(readFileSync(join(root, "src", "runtime", "host-web.ts")));
+  // This file: the esbuild options and the snapshot's warm-up.
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
   try {
     hash.update(readFileSync(join(root, "package-lock.json")));
   } catch {
