@@ -1,7 +1,9 @@
 // The host side of one D1 database binding: runs queries, exec and dump on the database's store
 // and words failures as Cloudflare's D1 does (D1_ERROR, D1_EXEC_ERROR). Sessions: a session that
 // carries a bookmark waits until the store has reached it (one process has one primary, so a
-// bookmark this database issued is always reached at once).
+// bookmark this database issued is always reached at once). Every request and worker bound to the
+// database reaches the same store, whose group commit lets concurrent writes share one transaction
+// and one fsync while each keeps the outcome it would have alone (src/storage/group-commit.ts).
 import { D1BookmarkError, D1QueryError, type D1StatementResult, type D1Store } from "../../storage/d1/d1-store.ts";
 import { isBlankSql } from "../../storage/d1/sql-text.ts";
 import type { D1ExecResponse, D1QueryResponse, D1WireResult, D1WireValue } from "./d1-protocol.ts";

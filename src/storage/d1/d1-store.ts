@@ -52,8 +52,9 @@ export interface D1ScriptResult {
 
 export interface D1Store {
   /**
-   * Runs the statements in order as one transaction: all of them commit, or (when one fails) none
-   * does and the error names the failing statement. Resolves only once the commit is durable.
+   * Runs the statements in order as one atomic unit: all of them commit, or (when one fails) none
+   * does and the error names the failing statement. Resolves only once the commit is durable (an
+   * engine may commit concurrent batches together, each keeping the outcome it would have alone).
    */
   batch(statements: D1Statement[]): Promise<D1BatchResult>;
   /** Runs a script of `;`-separated statements as one transaction, with a result per statement. */

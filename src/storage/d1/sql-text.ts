@@ -27,6 +27,21 @@ function skipQuoted(sql: string, i: number, close: string): number {
   }
 }
 
+/**
+ * Index just past the token at `i` (not whitespace or a comment): a quoted string or identifier,
+ * a word (keyword, name, number), or else one character. Both scanners below step through SQL
+ * with it, so that they agree on what is quoted.
+ */
+function skipToken(sql: string, i: number): number {
+  const ch = sql[i];
+  if (ch === "'" || ch === '"' || ch === "`") return skipQuoted(sql, i, ch);
+  if (ch === "[") return skipQuoted(sql, i, "]");
+  if (!isIdentChar(sql.charCodeAt(i))) return i + 1;
+  let j = i + 1;
+  while (j < sql.length && isIdentChar(sql.charCodeAt(j))) j++;
+  return j;
+}
+
 /** Index just past whitespace and comments starting at `i`. */
 function skipSpace(sql: string, i: number): number {
   while (i < sql.length) {
@@ -52,9 +67,7 @@ export function scanParameters(sql: string): SqlParameters {
     i = skipSpace(sql, i);
     if (i >= sql.length) break;
     const ch = sql[i];
-    if (ch === "'" || ch === '"' || ch === "`") i = skipQuoted(sql, i, ch);
-    else if (ch === "[") i = skipQuoted(sql, i, "]");
-    else if (ch === "?") {
+    if (ch === "?") {
       let j = i + 1;
       while (j < sql.length && sql.charCodeAt(j) >= 48 && sql.charCodeAt(j) <= 57) j++;
       max = j > i + 1 ? Math.max(max, Number(sql.slice(i + 1, j))) : max + 1;
@@ -70,12 +83,10 @@ export function scanParameters(sql: string): SqlParameters {
         }
       }
       i = Math.max(j, i + 1);
-    } else if (isIdentChar(sql.charCodeAt(i))) {
-      let j = i + 1;
-      while (j < sql.length && isIdentChar(sql.charCodeAt(j))) j++;
-      // x'…' blob literals: the quote that follows is scanned as a string next round.
-      i = j;
-    } else i++;
+    } else {
+      // x'…' blob literals: the word x, then the quote is skipped as a string next round.
+      i = skipToken(sql, i);
+    }
   }
   return { count: max, named };
 }
@@ -93,15 +104,13 @@ export function firstStatementEnd(sql: string): number {
   while (i < sql.length) {
     i = skipSpace(sql, i);
     if (i >= sql.length) break;
-    const ch = sql[i];
-    if (ch === "'" || ch === '"' || ch === "`") i = skipQuoted(sql, i, ch);
-    else if (ch === "[") i = skipQuoted(sql, i, "]");
-    else if (ch === ";") {
+    if (sql[i] === ";") {
       if (depth === 0 && words > 0) return i + 1;
       i++;
-    } else if (isIdentChar(sql.charCodeAt(i))) {
-      let j = i + 1;
-      while (j < sql.length && isIdentChar(sql.charCodeAt(j))) j++;
+      continue;
+    }
+    const j = skipToken(sql, i);
+    if (isIdentChar(sql.charCodeAt(i))) {
       const word = j - i <= 9 ? sql.slice(i, j).toUpperCase() : "";
       words++;
       // CREATE [TEMP|TEMPORARY] TRIGGER
@@ -109,8 +118,8 @@ export function firstStatementEnd(sql: string): number {
       else if (trigger && word === "BEGIN" && depth === 0) depth = 1;
       else if (depth > 0 && word === "CASE") depth++;
       else if (depth > 0 && word === "END") depth--;
-      i = j;
-    } else i++;
+    }
+    i = j;
   }
   return sql.length;
 }

@@ -4,10 +4,17 @@
 // that bookmarks survive restarts and name real commit positions.
 //
 // node:sqlite is synchronous: a batch runs to completion on the event loop, so batches from one
-// process never interleave; other processes (`atoll d1 execute` while `atoll dev` runs) are kept
-// apart by SQLite's locks (writers take the write lock up front with BEGIN IMMEDIATE).
+// process never interleave. Batches that write go through a group commit (../group-commit.ts):
+// those arriving in the same turn of the event loop share one transaction and one fsync, each in
+// its own SAVEPOINT (a failing batch rolls back alone, with its own error), each resolved only once
+// the shared COMMIT has returned. Read-only batches run at once on committed data: they never wait
+// for a pending group and never see it (it is applied and committed in one synchronous step), and
+// every acknowledged write is already committed. Other processes (`atoll d1 execute` while
+// `atoll dev` runs) are kept apart by SQLite's locks (writers take the write lock up front with
+// BEGIN IMMEDIATE, waiting out the busy timeout).
 import { randomBytes } from "node:crypto";
 import { constants, type DatabaseSync, type StatementSync } from "node:sqlite";
+import { GroupCommit, type GroupWrite } from "../group-commit.ts";
 import { openSqliteFile, StorageError } from "../sqlite-file.ts";
 import { authorizeD1 } from "./d1-authorizer.ts";
 import { formatBookmark, parseBookmark, reaches } from "./d1-bookmark.ts";
@@ -61,6 +68,8 @@ interface Prepared {
 interface BatchState {
   size?: number;
   schemaVersion?: number;
+  /** It ran a PRAGMA (or another "other" statement): some, like defer_foreign_keys, last until COMMIT. */
+  pragma?: boolean;
 }
 
 /** A failure worded by us rather than by SQLite. */
@@ -93,9 +102,11 @@ export class SqliteD1Store implements D1Store {
   #database: string;
   #pageSize: number;
   #lastRowId = 0;
+  #writes: GroupCommit;
+  /** Whether the schema (at `version`) may declare deferred foreign keys. */
+  #deferrable: { version: number; value: boolean } | undefined;
   #internal: {
     begin: StatementSync;
-    beginImmediate: StatementSync;
     commit: StatementSync;
     rollback: StatementSync;
     changes: StatementSync;
@@ -103,6 +114,7 @@ export class SqliteD1Store implements D1Store {
     schemaVersion: StatementSync;
     sequence: StatementSync;
     bump: StatementSync;
+    deferrable: StatementSync;
   };
 
   constructor(path: string) {
@@ -114,7 +126,6 @@ export class SqliteD1Store implements D1Store {
       const db = this.#db;
       this.#internal = {
         begin: db.prepare("BEGIN"),
-        beginImmediate: db.prepare("BEGIN IMMEDIATE"),
         commit: db.prepare("COMMIT"),
         rollback: db.prepare("ROLLBACK"),
         changes: db.prepare("SELECT total_changes(), last_insert_rowid()"),
@@ -122,8 +133,11 @@ export class SqliteD1Store implements D1Store {
         schemaVersion: db.prepare("PRAGMA schema_version"),
         sequence: db.prepare(`SELECT value FROM ${META_TABLE} WHERE key = 'sequence'`),
         bump: db.prepare(`UPDATE ${META_TABLE} SET value = value + 1 WHERE key = 'sequence'`),
+        // A loose match (a false positive only costs a group its sharing): instr, not LIKE, which
+        // PRAGMA case_sensitive_like would change.
+        deferrable: db.prepare("SELECT 1 FROM sqlite_master WHERE instr(upper(sql), 'DEFERRED') > 0 LIMIT 1"),
       };
-      for (const s of [this.#internal.changes, this.#internal.pageCount, this.#internal.schemaVersion, this.#internal.sequence]) {
+      for (const s of [this.#internal.changes, this.#internal.pageCount, this.#internal.schemaVersion, this.#internal.sequence, this.#internal.deferrable]) {
         s.setReturnArrays(true);
         s.setReadBigInts(true);
       }
@@ -136,6 +150,7 @@ export class SqliteD1Store implements D1Store {
         this.#denial = verdict.message;
         return constants.SQLITE_DENY;
       });
+      this.#writes = new GroupCommit(db, { control: (run) => this.#asTrusted(run) });
     } catch (error) {
       this.#db.close();
       const message = (error as Error).message;
@@ -164,22 +179,21 @@ export class SqliteD1Store implements D1Store {
     return row.value;
   }
 
-  #internalGet(stmt: StatementSync): unknown[] {
+  #asTrusted<T>(run: () => T): T {
     this.#trusted = true;
     try {
-      return stmt.get() as unknown as unknown[];
+      return run();
     } finally {
       this.#trusted = false;
     }
   }
 
+  #internalGet(stmt: StatementSync): unknown[] {
+    return this.#asTrusted(() => stmt.get() as unknown as unknown[]);
+  }
+
   #internalRun(stmt: StatementSync): void {
-    this.#trusted = true;
-    try {
-      stmt.run();
-    } finally {
-      this.#trusted = false;
-    }
+    this.#asTrusted(() => stmt.run());
   }
 
   #sequence(): number {
@@ -310,47 +324,55 @@ export class SqliteD1Store implements D1Store {
   }
 
   /**
-   * Runs `entries` in one transaction (a read-only one when every entry starts with a read: it
-   * sees one snapshot, and costs one WAL lookup for the statements and the bookkeeping reads).
-   * With `each`, returns a result for every SQL statement; otherwise one per entry (its last).
+   * Runs the statements of `entries` in order, inside the caller's transaction. With `each`,
+   * returns a result for every SQL statement; otherwise one per entry (its last). Throws a
+   * D1QueryError naming the failing entry.
    */
-  #run(entries: D1Statement[], each: boolean): { results: D1StatementResult[]; bookmark: string } {
-    const readOnly = entries.every((e) => statementKind(e.sql) === "read");
-    const run: BatchState = {};
+  #execute(entries: D1Statement[], each: boolean, run: BatchState): { results: D1StatementResult[]; changed: boolean } {
     let changed = false;
     let any = false;
     const results: D1StatementResult[] = [];
-    // Inside the transaction before anything is prepared: some PRAGMAs act when prepared
-    // (foreign_keys = OFF is ignored only inside a transaction, as on D1).
-    this.#internalRun(readOnly ? this.#internal.begin : this.#internal.beginImmediate);
-    try {
-      entries.forEach(({ sql, params }, index) => {
-        let rest = sql;
-        let last: D1StatementResult | undefined;
-        try {
-          while (!isBlankSql(rest)) {
-            const p = this.#prepare(rest);
-            if (!p) break;
-            const tail = rest.slice(p.text.length);
-            const more = !isBlankSql(tail);
-            if (more && p.params.count > 0) {
-              throw new StatementFailure("When executing multiple SQL statements in a single call, only the last statement can have parameters.");
-            }
-            const args = more ? [] : params;
-            if (p.params.count !== args.length) throw new StatementFailure("Wrong number of parameter bindings for SQL query.");
-            const result = this.#step(p, args, run);
-            any = true;
-            if (result.meta.changed_db) changed = true;
-            if (each) results.push(result);
-            else last = result;
-            rest = tail;
+    entries.forEach(({ sql, params }, index) => {
+      let rest = sql;
+      let last: D1StatementResult | undefined;
+      try {
+        while (!isBlankSql(rest)) {
+          const p = this.#prepare(rest);
+          if (!p) break;
+          const tail = rest.slice(p.text.length);
+          const more = !isBlankSql(tail);
+          if (more && p.params.count > 0) {
+            throw new StatementFailure("When executing multiple SQL statements in a single call, only the last statement can have parameters.");
           }
-        } catch (error) {
-          throw new D1QueryError(this.#describe(error), index);
+          const args = more ? [] : params;
+          if (p.params.count !== args.length) throw new StatementFailure("Wrong number of parameter bindings for SQL query.");
+          if (p.kind === "other") run.pragma = true;
+          const result = this.#step(p, args, run);
+          any = true;
+          if (result.meta.changed_db) changed = true;
+          if (each) results.push(result);
+          else last = result;
+          rest = tail;
         }
-        if (!each) results.push(last ?? { columns: [], rows: [], meta: meta(0, 0, this.#lastRowId, false, (run.size ??= this.#size()), 0, true) });
-      });
-      if (!any) throw new D1QueryError("No SQL statements detected.", 0);
+      } catch (error) {
+        throw new D1QueryError(this.#describe(error), index);
+      }
+      if (!each) results.push(last ?? { columns: [], rows: [], meta: meta(0, 0, this.#lastRowId, false, (run.size ??= this.#size()), 0, true) });
+    });
+    if (!any) throw new D1QueryError("No SQL statements detected.", 0);
+    return { results, changed };
+  }
+
+  /**
+   * A batch of reads: at once, in a read transaction of its own (one snapshot, and one WAL lookup
+   * for the statements and the bookkeeping reads).
+   */
+  #read(entries: D1Statement[], each: boolean): { results: D1StatementResult[]; bookmark: string } {
+    // Inside the transaction before anything is prepared: some PRAGMAs act when prepared.
+    this.#internalRun(this.#internal.begin);
+    try {
+      const { results, changed } = this.#execute(entries, each, {});
+      // A statement that only starts with a read ("SELECT 1; INSERT …") may still have written.
       if (changed) this.#internalRun(this.#internal.bump);
       const bookmark = this.#bookmark();
       this.#internalRun(this.#internal.commit);
@@ -361,20 +383,58 @@ export class SqliteD1Store implements D1Store {
     }
   }
 
-  batch(statements: D1Statement[]): Promise<D1BatchResult> {
+  /**
+   * A batch that writes: in the next group commit, inside its own savepoint of the group's
+   * transaction, which is open before anything is prepared (some PRAGMAs act when prepared:
+   * foreign_keys = OFF is ignored inside a transaction, as on D1).
+   */
+  #write(entries: D1Statement[], each: boolean, write: GroupWrite): { results: D1StatementResult[]; bookmark: string } {
+    const run: BatchState = {};
     try {
-      return Promise.resolve(this.#run(statements, false));
+      const { results, changed } = this.#execute(entries, each, run);
+      // A deferred foreign key is checked at COMMIT: commit before another batch could mend (or
+      // break) it, so that the COMMIT's verdict is this batch's.
+      if (this.#defersForeignKeys(run)) write.commitAfter();
+      // The position of this batch: one more than the batch before it, committed or in this group.
+      if (changed) this.#internalRun(this.#internal.bump);
+      return { results, bookmark: this.#bookmark() };
     } catch (error) {
-      return Promise.reject(error);
+      // Rolled back: so is any schema change this batch made.
+      this.#deferrable = undefined;
+      throw error;
+    } finally {
+      // PRAGMA defer_foreign_keys lasts until COMMIT: it must not reach the next batch.
+      if (run.pragma) write.commitAfter();
     }
   }
 
-  script(sql: string): Promise<D1ScriptResult> {
-    try {
-      return Promise.resolve(this.#run([{ sql, params: [] }], true));
-    } catch (error) {
-      return Promise.reject(error);
+  /** Whether the schema may declare a foreign key DEFERRABLE INITIALLY DEFERRED. */
+  #defersForeignKeys(run: BatchState): boolean {
+    const version = (run.schemaVersion ??= Number(this.#internalGet(this.#internal.schemaVersion)[0]));
+    if (this.#deferrable?.version !== version) {
+      this.#deferrable = { version, value: this.#asTrusted(() => this.#internal.deferrable.get()) !== undefined };
     }
+    return this.#deferrable.value;
+  }
+
+  /** Read-only batches run at once; the others join the next group commit. */
+  #run(entries: D1Statement[], each: boolean): Promise<{ results: D1StatementResult[]; bookmark: string }> {
+    if (entries.every((e) => statementKind(e.sql) === "read")) {
+      try {
+        return Promise.resolve(this.#read(entries, each));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#writes.run((write) => this.#write(entries, each, write));
+  }
+
+  batch(statements: D1Statement[]): Promise<D1BatchResult> {
+    return this.#run(statements, false);
+  }
+
+  script(sql: string): Promise<D1ScriptResult> {
+    return this.#run([{ sql, params: [] }], true);
   }
 
   bookmark(): Promise<string> {
@@ -417,8 +477,10 @@ export class SqliteD1Store implements D1Store {
   }
 
   close(): void {
+    if (!this.#db.isOpen) return;
+    this.#writes.flush();
     this.#cache.clear();
-    if (this.#db.isOpen) this.#db.close();
+    this.#db.close();
   }
 }
 

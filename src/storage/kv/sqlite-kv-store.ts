@@ -7,7 +7,7 @@
 // the background.
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqliteFile, StorageError } from "../sqlite-file.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { GroupCommit } from "../group-commit.ts";
 import type { KvEntry, KvListOptions, KvListResult, KvStore } from "./kv-store.ts";
 
 const SCHEMA_VERSION = 1;
