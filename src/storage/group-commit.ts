@@ -6,10 +6,10 @@
 //
 // Nothing is visible before it is durable: a group is applied and committed in one synchronous
 // step (node:sqlite blocks the event loop), so no other code of this process runs while the
-// transaction is open, and readers on the same handle only ever see committed data. Readers
-// therefore never wait for a pending group, and never miss an acknowledged write (a write is
-// acknowledged only after its COMMIT). A read issued while a write is still queued is concurrent
-// with it and may not see it, as with any two requests in flight.
+// transaction is open, and readers on the same handle only ever see committed data. A read
+// issued while writes are queued first commits them (`beforeRead`): every read sees every write
+// issued before it, in order, as D1's single writer runs them (a worker's `run()` that was not
+// awaited, then a SELECT), at the cost of a smaller group when reads and writes interleave.
 //
 // Outcomes are those of running the writes one after the other, each in its own transaction:
 // - a write whose statement rolls back the whole transaction (INSERT OR ROLLBACK, RAISE(ROLLBACK),
@@ -81,6 +81,11 @@ export class GroupCommit {
       this.#queue.push({ apply, resolve: resolve as (value: unknown) => void, reject, alone: false });
       this.#scheduled ??= setImmediate(() => this.flush());
     });
+  }
+
+  /** Called before each read: commits the queued writes now, if any, so that the read sees them. */
+  beforeRead(): void {
+    if (this.#queue.length > 0) this.flush();
   }
 
   /** Commits everything queued now (also called before the handle closes). */

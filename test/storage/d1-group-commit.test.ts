@@ -4,7 +4,7 @@
 // shared COMMIT, and each result, bookmark included, is the one a serial run would give.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -52,9 +52,8 @@ test(
     await store.batch([stmt("CREATE TABLE log (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")]);
     const start = parseBookmark(await store.bookmark())!.sequence;
     const writes = Array.from({ length: 50 }, (_, i) => store.batch([stmt("INSERT INTO log (v) VALUES (?)", i)]));
-    // Issued, not yet acknowledged: not in the file, and not seen by this process's reads either.
+    // Issued, not yet acknowledged: not in the file.
     assert.deepEqual(fromOutside(path, "SELECT count(*) FROM log"), [[0]]);
-    assert.deepEqual((await store.batch([stmt("SELECT count(*) FROM log")])).results[0].rows, [[0]]);
     await writes[0];
     // The first acknowledgement comes with the other 49: one transaction.
     assert.deepEqual(fromOutside(path, "SELECT count(*) FROM log"), [[50]]);
@@ -202,18 +201,28 @@ test(
 );
 
 test(
-  "reads do not wait for queued writes; an acknowledged write is always read",
-  withStore(async (store) => {
+  "a read sees the writes issued before it, still queued or not: it commits them first, in order",
+  withStore(async (store, path) => {
     await store.batch([stmt("CREATE TABLE t (v INTEGER)")]);
-    const write = store.batch([stmt("INSERT INTO t VALUES (1)")]);
-    let written = false;
-    void write.then(() => (written = true));
-    const read = await store.batch([stmt("SELECT count(*) FROM t")]);
-    assert.equal(written, false, "the read resolved while the write was still queued");
-    assert.deepEqual(read.results[0].rows, [[0]]);
-    const { bookmark } = await write;
+    const writes = [store.batch([stmt("INSERT INTO t VALUES (1)")]), store.batch([stmt("INSERT INTO t VALUES (2)")])];
+    let written = 0;
+    for (const w of writes) void w.then(() => written++);
+    assert.deepEqual(fromOutside(path, "SELECT count(*) FROM t"), [[0]], "queued, not yet committed");
+    // As with D1's single writer: a run() that was not awaited, then a SELECT, sees the row.
+    const read = await store.batch([stmt("SELECT group_concat(v) FROM t")]);
+    assert.deepEqual(read.results[0].rows, [["1,2"]]);
+    assert.equal(written, 2, "the writes were acknowledged before the read");
+    assert.deepEqual(fromOutside(path, "SELECT count(*) FROM t"), [[2]], "and they are on disk");
+    const { bookmark } = await writes[1];
     await store.waitForBookmark(bookmark, 0);
-    assert.deepEqual((await store.batch([stmt("SELECT count(*) FROM t")])).results[0].rows, [[1]]);
+    // A dump also sees what was issued before it.
+    const third = store.batch([stmt("INSERT INTO t VALUES (3)")]);
+    const image = await store.dump();
+    await third;
+    const copy = `${path}.dump`;
+    writeFileSync(copy, image);
+    assert.deepEqual(fromOutside(copy, "SELECT group_concat(v) FROM t"), [["1,2,3"]]);
+    assert.deepEqual((await store.batch([stmt("SELECT count(*) FROM t")])).results[0].rows, [[3]]);
   }),
 );
 

@@ -44,6 +44,18 @@ test("put then get returns the bytes, expiration and metadata; missing keys are 
   });
 });
 
+test("get and list see a put or delete issued before them, even not yet awaited (they commit it first)", async () => {
+  await withStore(async (store) => {
+    await store.put("gone", entry("x"));
+    const writes = [store.put("k", entry("v1")), store.put("k", entry("v2")), store.delete("gone")];
+    assert.equal(new TextDecoder().decode((await store.get("k", NOW))?.value), "v2");
+    assert.equal(await store.get("gone", NOW), null);
+    const more = store.put("later", entry("y"));
+    assert.deepEqual(await names(store), ["k", "later"]);
+    await Promise.all([...writes, more]);
+  });
+});
+
 test("put overwrites value, expiration and metadata; delete removes; deleting a missing key is fine", async () => {
   await withStore(async (store) => {
     await store.put("k", entry("one", { expiration: NOW + 100, metadata: '"m"' }));

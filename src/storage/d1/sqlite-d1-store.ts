@@ -7,9 +7,10 @@
 // process never interleave. Batches that write go through a group commit (../group-commit.ts):
 // those arriving in the same turn of the event loop share one transaction and one fsync, each in
 // its own SAVEPOINT (a failing batch rolls back alone, with its own error), each resolved only once
-// the shared COMMIT has returned. Read-only batches run at once on committed data: they never wait
-// for a pending group and never see it (it is applied and committed in one synchronous step), and
-// every acknowledged write is already committed. Other processes (`atoll d1 execute` while
+// the shared COMMIT has returned. Read-only batches (and dumps) run at once on committed data,
+// after committing the writes queued before them, so they see every write issued earlier, in order,
+// as D1's single writer would; nothing uncommitted is ever visible (a group is applied and committed
+// in one synchronous step). Other processes (`atoll d1 execute` while
 // `atoll dev` runs) are kept apart by SQLite's locks (writers take the write lock up front with
 // BEGIN IMMEDIATE, waiting out the busy timeout).
 import { randomBytes } from "node:crypto";
@@ -421,6 +422,7 @@ export class SqliteD1Store implements D1Store {
   #run(entries: D1Statement[], each: boolean): Promise<{ results: D1StatementResult[]; bookmark: string }> {
     if (entries.every((e) => statementKind(e.sql) === "read")) {
       try {
+        this.#writes.beforeRead();
         return Promise.resolve(this.#read(entries, each));
       } catch (error) {
         return Promise.reject(error);
@@ -463,6 +465,7 @@ export class SqliteD1Store implements D1Store {
 
   dump(): Promise<Uint8Array> {
     try {
+      this.#writes.beforeRead();
       this.#trusted = true;
       const image = this.#db.serialize();
       // Bytes 18-19 of the header say "WAL": mark the image as a rollback-journal database so it

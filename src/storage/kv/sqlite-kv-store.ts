@@ -85,6 +85,7 @@ export class SqliteKvStore implements KvStore {
   }
 
   async get(key: string, nowSeconds: number): Promise<KvEntry | null> {
+    this.#writes.beforeRead();
     const row = this.#get.get(key, nowSeconds) as { value: Uint8Array; expiration: number | null; metadata: string | null } | undefined;
     return row ? { value: row.value, expiration: row.expiration, metadata: row.metadata } : null;
   }
@@ -102,6 +103,7 @@ export class SqliteKvStore implements KvStore {
   }
 
   async list(options: KvListOptions, nowSeconds: number): Promise<KvListResult> {
+    this.#writes.beforeRead();
     // Keys are stored as well-formed UTF-16 → UTF-8 (lone surrogates become U+FFFD); bounds too.
     const prefix = options.prefix.toWellFormed();
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
