@@ -242,7 +242,7 @@ export async function runCpu(options: BenchOptions): Promise<ScenarioResult> {
     title: `cpu: ~1 ms of pure JavaScript per request, atoll dev vs plain Node${peers ? ", workerd and Miniflare" : ""}`,
     tables: [table],
     notes: [
-      `spin(n) (bench/apps.ts, an integer loop) with n = ${n}, calibrated once in the bench process to ~1 ms; the same n and the same function in every server.`,
+      `spin(n) (bench/apps.ts, an integer loop) with n = ${n}, calibrated once in the bench process to ~1 ms; the same n and the same function in every server. How fast each engine's JIT makes this loop differs (V8 versions, tiering under load): compare server CPU µs/req, not only req/s.`,
       `Ceiling on this machine: ${cores} cores × 1000/s = ${fmt(ceiling)} req/s if every core did nothing but the loop (the load driver shares the cores). A single-threaded server tops out near 1000/s.`,
       ...labels.map((l) => `${l}: ${fmt(get(l, "~1 ms JS").load.rps)} req/s = ${fmt((100 * get(l, "~1 ms JS").load.rps) / ceiling, 0)}% of the ceiling.`),
       ...notes,

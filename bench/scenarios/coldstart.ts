@@ -154,7 +154,7 @@ export async function runColdstart(options: BenchOptions): Promise<ScenarioResul
   ];
   notes.push(
     "Second table: spawn() of the process → its `Ready on` line (workerd prints none: n/a) → the first complete response to GET / (polled every 3 ms until the socket answers), then the process is stopped. atoll dev runs `--no-watch` (its prelude snapshot cached on disk: a warm-cache start); workerd is `workerd serve config.capnp` with one service and one socket; Miniflare is `new Miniflare({ script, modules: true, port })` in a Node child (it starts its own workerd).",
-    `"300 KB (new)": the same bench/big-worker.ts bundle as above (one ES module, bundled once by Atoll's bundler; atoll dev still runs its bundler over it at start), with a fresh id baked in for every start, so no process has seen that source before (atoll dev keeps a V8 code cache on disk, keyed by source). For workerd and Miniflare this is their cold start: a new process per worker.`,
+    `"300 KB (new)": the same bench/big-worker.ts bundle as above (one ES module, bundled once by Atoll's bundler; atoll dev still runs its bundler over it at start), with a fresh id baked in for every start, so no process has seen that source before. For workerd and Miniflare this is their cold start: a new process per worker.`,
   );
   if (!startup.some((c) => c.process.startsWith("workerd"))) notes.push("workerd and Miniflare not measured (--only-atoll).");
   if (errors.length) notes.push(`ERRORS: ${errors.slice(0, 5).join("; ")}`);
@@ -229,7 +229,7 @@ async function measureStartups(options: BenchOptions): Promise<StartupCase[]> {
   process.stderr.write(`coldstart: process start → first response, ${runs} runs each of ${specs.length} cases…\n`);
   for (let run = 0; run < runs; run++) {
     for (const [i, spec] of specs.entries()) {
-      // A distinct id per start: no system (nor atoll's on-disk code cache) has seen this source.
+      // A distinct id per start: no system has seen this source.
       const id = `start-${randomUUID()}`;
       const source = spec.worker === "hello" ? HELLO_WORKER : bigCode.replaceAll(PLACEHOLDER, id);
       const project = writeProject("startup", { "index.js": source });

@@ -166,7 +166,7 @@ export async function runNoisy(options: BenchOptions): Promise<ScenarioResult> {
   }
   if (!peers) notes.push("workerd not measured (--only-atoll).");
   notes.push(
-    `The neighbour runs spin(n) (bench/apps.ts) with n = ${n}, calibrated in the bench process (Node) to ~${o.cpuMs} ms, on every request; "neighbour alone ms" is the median of 5 requests to it with nothing else running, in that system (after 2 warm-up requests). Its load: ${o.connections} keep-alive connections, closed loop, started ${o.leadS} s before hello's and lasting until after it. "cores" = its req/s × its alone ms: about how much CPU it got.`,
+    `The neighbour runs spin(n) (bench/apps.ts) with n = ${n}, calibrated in the bench process (Node) to ~${o.cpuMs} ms, on every request; "neighbour alone ms" is the median of 5 requests to it with nothing else running, in that system (after 2 warm-up requests). Its load: ${o.connections} keep-alive connections, closed loop, started ${o.leadS} s before hello's and lasting until after it. "cores" = its req/s × its alone ms: about how much CPU it got (above the machine's cores when the JIT made the loop faster under load than in the alone requests).`,
     `hello's load (both rows): ${h.connections} keep-alive connections, closed loop, ${h.warmupS} s warm-up then ${h.durationS} s measured; each load driver is its own process, all on the same cores as the server.`,
     "atoll dev: `atoll dev -c hello/wrangler.toml -c neighbour/wrangler.toml`, one socket; the neighbour has `routes = [\"noisy.example/*\"]` and its load sends `Host: noisy.example`, hello's goes to the first worker. workerd: one `workerd serve` process, two services, each on its own socket.",
   );
