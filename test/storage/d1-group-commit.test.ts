@@ -4,27 +4,11 @@
 // shared COMMIT, and each result, bookmark included, is the one a serial run would give.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { parseBookmark } from "../../src/storage/d1/d1-bookmark.ts";
 import { D1QueryError, type D1BatchResult, type D1Statement } from "../../src/storage/d1/d1-store.ts";
-import { SqliteD1Store } from "../../src/storage/d1/sqlite-d1-store.ts";
-
-function withStore(fn: (store: SqliteD1Store, path: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), "atoll-d1-group-"));
-    const path = join(dir, "db.sqlite");
-    const store = new SqliteD1Store(path);
-    try {
-      await fn(store, path);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+import { withD1Store } from "../support/d1-store.ts";
 
 const stmt = (sql: string, ...params: (string | number | null)[]): D1Statement => ({ sql, params });
 
@@ -48,7 +32,7 @@ function fromOutside(path: string, sql: string): unknown[] {
 
 test(
   "writes of one turn commit together: none is visible before the shared COMMIT, all are after it, in order",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE log (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")]);
     const start = parseBookmark(await store.bookmark())!.sequence;
     const writes = Array.from({ length: 50 }, (_, i) => store.batch([stmt("INSERT INTO log (v) VALUES (?)", i)]));
@@ -76,7 +60,7 @@ test(
 
 test(
   "a failing statement among concurrent writes fails alone, with the error it gets alone; the others commit",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE NOT NULL)"), stmt("INSERT INTO u (email) VALUES ('taken')")]);
     const before = parseBookmark(await store.bookmark())!.sequence;
     const insert = (email: string | null) => store.batch([stmt("INSERT INTO u (email) VALUES (?)", email)]);
@@ -110,7 +94,7 @@ test(
 
 test(
   "a batch failing in the middle rolls back wholly (schema changes included) while concurrent batches commit",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL)")]);
     const insert = (amount: number | null) => stmt("INSERT INTO ledger (amount) VALUES (?)", amount);
     const before = store.batch([insert(1), insert(2)]);
@@ -132,7 +116,7 @@ test(
 
 test(
   "a statement that rolls back the whole transaction (OR ROLLBACK, RAISE(ROLLBACK)) fails alone; the batches grouped with it still commit",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([
       stmt("CREATE TABLE t (v TEXT UNIQUE)"),
       stmt("CREATE TABLE guarded (v TEXT)"),
@@ -159,7 +143,7 @@ test(
 
 test(
   "deferred foreign keys are checked at each batch's own COMMIT: a later batch cannot mend an earlier one, nor be failed by it",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE parent (id INTEGER PRIMARY KEY)"), stmt("CREATE TABLE child (pid INTEGER REFERENCES parent(id))")]);
     const fk = "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)";
     // Alone, a deferred violation fails at COMMIT: this is the error it gets.
@@ -202,7 +186,7 @@ test(
 
 test(
   "a read sees the writes issued before it, still queued or not: it commits them first, in order",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE t (v INTEGER)")]);
     const writes = [store.batch([stmt("INSERT INTO t VALUES (1)")]), store.batch([stmt("INSERT INTO t VALUES (2)")])];
     let written = 0;
@@ -228,7 +212,7 @@ test(
 
 test(
   "concurrent writes wait for another process's write lock, then all commit; close() commits what is queued",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await store.batch([stmt("CREATE TABLE t (v INTEGER)")]);
     // Another connection (as `atoll d1 execute` would) holds the write lock for a moment.
     const { spawn } = await import("node:child_process");

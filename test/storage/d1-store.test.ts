@@ -9,23 +9,10 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { D1BookmarkError, D1QueryError, type D1Value } from "../../src/storage/d1/d1-store.ts";
 import { SqliteD1Store } from "../../src/storage/d1/sqlite-d1-store.ts";
+import { withD1Store } from "../support/d1-store.ts";
 import { parseBookmark } from "../../src/storage/d1/d1-bookmark.ts";
 import { firstStatementEnd, isBlankSql, scanParameters, statementKind } from "../../src/storage/d1/sql-text.ts";
 import { StorageError } from "../../src/storage/index.ts";
-
-function withStore(fn: (store: SqliteD1Store, path: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), "atoll-d1-store-"));
-    const path = join(dir, "d1", "db.sqlite");
-    const store = new SqliteD1Store(path);
-    try {
-      await fn(store, path);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
 
 async function one(store: SqliteD1Store, sql: string, ...params: D1Value[]) {
   return (await store.batch([{ sql, params }])).results[0];
@@ -68,7 +55,7 @@ test("scanParameters counts parameters as sqlite3_bind_parameter_count does", ()
 
 test(
   "values map as D1 maps them: integral numbers to INTEGER, others to REAL, bytes to BLOB",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const r = await one(store, "SELECT typeof(?) a, typeof(?) b, typeof(?) c, typeof(?) d, typeof(?) e, ? f", 1, 1.5, "s", new Uint8Array([1, 2]), null, -0);
     assert.deepEqual(r.rows, [["integer", "real", "text", "blob", "null", 0]]);
     // NaN and Infinity cross D1's JSON protocol as null.
@@ -82,7 +69,7 @@ test(
 
 test(
   "meta: changes, last_row_id, changed_db, size_after, rows_read/rows_written",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const created = await one(store, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
     assert.equal(created.meta.changed_db, true);
     assert.equal(created.meta.changes, 0);
@@ -109,7 +96,7 @@ test(
 
 test(
   "errors carry SQLite's message and code as D1 words them",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     assert.equal((await failure(one(store, "SELECT * FROM nope"))).message, "no such table: nope: SQLITE_ERROR");
     assert.equal((await failure(one(store, "SELEC 1"))).message, 'near "SELEC": syntax error: SQLITE_ERROR');
     await one(store, "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE NOT NULL)");
@@ -137,7 +124,7 @@ test(
 
 test(
   "Cloudflare's restrictions: ATTACH, temp tables, other PRAGMAs, transactions, _cf_ names, unlisted functions",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const denied = "not authorized: SQLITE_AUTH";
     assert.equal((await failure(one(store, "ATTACH DATABASE 'other.sqlite' AS other"))).message, denied);
     assert.equal((await failure(one(store, "DETACH DATABASE other"))).message, denied);
@@ -162,7 +149,7 @@ test(
 
 test(
   "foreign keys are enforced, and PRAGMA foreign_keys cannot switch them off for later queries",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     await store.batch([
       { sql: "CREATE TABLE p (id INTEGER PRIMARY KEY)", params: [] },
       { sql: "CREATE TABLE c (pid INTEGER REFERENCES p(id))", params: [] },
@@ -185,7 +172,7 @@ test(
 
 test(
   "a batch is atomic: a failing statement leaves nothing of the batch behind",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     await one(store, "CREATE TABLE t (v TEXT UNIQUE)");
     const before = await store.bookmark();
     const error = await failure(
@@ -210,7 +197,7 @@ test(
 
 test(
   "a statement may hold several SQL statements: they run in order and the last one's result is returned",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const r = await one(store, "CREATE TABLE t (a); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); SELECT sum(a) AS s FROM t WHERE a > ?", 0);
     assert.deepEqual(r.rows, [[3]]);
     await failure(one(store, "INSERT INTO t VALUES (3); INSERT INTO nope VALUES (1)"));
@@ -230,7 +217,7 @@ test(
 
 test(
   "scripts run statement by statement, triggers included, and long scripts stay linear",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const script = [
       "CREATE TABLE a (v INTEGER);",
       "CREATE TABLE log (msg TEXT);",
@@ -253,7 +240,7 @@ test(
 
 test(
   "a cached statement's columns follow schema changes made by another connection",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     await one(store, "CREATE TABLE t (a INTEGER)");
     await one(store, "INSERT INTO t VALUES (1)");
     assert.deepEqual((await one(store, "SELECT * FROM t")).columns, ["a"]);
@@ -267,7 +254,7 @@ test(
 
 test(
   "JSON functions and FTS5 work",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     const json = await one(store, "SELECT json_extract(?, '$.a.b[1]') AS v, json_array_length(?) AS n, ? ->> '$.k' AS k", '{"a":{"b":[1,2]}}', "[1,2,3]", '{"k":"v"}');
     assert.deepEqual(json.rows, [[2, 3, "v"]]);
     assert.deepEqual((await one(store, "SELECT value FROM json_each('[10,20]')")).rows, [[10], [20]]);
@@ -280,7 +267,7 @@ test(
 
 test(
   "ALTER TABLE works under the authorizer (SQLite's internal functions are allowed)",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     await one(store, "CREATE TABLE t (a INTEGER, b TEXT)");
     await one(store, "ALTER TABLE t RENAME COLUMN b TO c");
     await one(store, "ALTER TABLE t ADD COLUMN d TEXT");
@@ -292,7 +279,7 @@ test(
 
 test(
   "bookmarks advance with each committed change, persist across restarts, and gate sessions",
-  withStore(async (store, path) => {
+  withD1Store(async (store, path) => {
     const b0 = await store.bookmark();
     assert.match(b0, /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/);
     const created = await store.batch([{ sql: "CREATE TABLE t (a)", params: [] }]);
@@ -331,7 +318,7 @@ test(
 
 test(
   "dump() is a self-contained SQLite file image",
-  withStore(async (store) => {
+  withD1Store(async (store) => {
     await one(store, "CREATE TABLE t (a TEXT)");
     await one(store, "INSERT INTO t VALUES ('kept')");
     const image = await store.dump();

@@ -1,20 +1,7 @@
 // The web globals, listed once: every export of this module becomes a global of that name
 // (webGlobals in index.ts), and index.ts re-exports them by name for the other prelude modules.
-export {
-  ReadableStream,
-  ReadableStreamDefaultReader,
-  ReadableStreamBYOBReader,
-  ReadableStreamBYOBRequest,
-  ReadableByteStreamController,
-  ReadableStreamDefaultController,
-  WritableStream,
-  WritableStreamDefaultWriter,
-  WritableStreamDefaultController,
-  TransformStream,
-  TransformStreamDefaultController,
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
-} from "./streams.ts";
+// Every class of the WHATWG Streams standard (streams.ts exports exactly those, plus types).
+export * from "./streams.ts";
 export { IdentityTransformStream, FixedLengthStream } from "./identity-stream.ts";
 export { TextEncoderStream, TextDecoderStream } from "./text-streams.ts";
 export { CompressionStream, DecompressionStream } from "./compression.ts";
