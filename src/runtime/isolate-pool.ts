@@ -22,9 +22,33 @@ const REFILL_DELAY_MS = 20;
 const spares: { memoryMb: number; ready: Promise<FreshIsolate> }[] = [];
 let refilling = false;
 
+/**
+ * Makes isolates off the host thread. `new ivm.Isolate({ snapshot })` deserializes the prelude
+ * snapshot synchronously on the calling thread (≈ 7 ms here): called from the host, every cold
+ * start and every refill would stall all requests in flight for that long. Called inside a small
+ * factory isolate (isolated-vm can hand its own module to an isolate, and isolate handles are
+ * transferable), the work runs on isolated-vm's thread pool and the host only awaits it. The
+ * factory never runs user code.
+ */
+let factory: Promise<ivm.Reference<(memoryLimit: number) => ivm.Isolate>> | undefined;
+
+async function makeFactory(): Promise<ivm.Reference<(memoryLimit: number) => ivm.Isolate>> {
+  const prelude = await loadPrelude();
+  const isolate = new ivm.Isolate({ memoryLimit: 16 });
+  const context = await isolate.createContext();
+  await context.global.set("ivm", ivm);
+  if (prelude.snapshot) await context.global.set("snapshot", prelude.snapshot);
+  return context.eval("(memoryLimit) => new ivm.Isolate({ memoryLimit, snapshot: globalThis.snapshot })", { reference: true });
+}
+
+async function newIsolate(memoryMb: number): Promise<ivm.Isolate> {
+  factory ??= makeFactory();
+  return (await factory).apply(undefined, [memoryMb]);
+}
+
 async function create(memoryMb: number): Promise<FreshIsolate> {
   const prelude = await loadPrelude();
-  const isolate = new ivm.Isolate({ memoryLimit: memoryMb, snapshot: prelude.snapshot ?? undefined });
+  const isolate = await newIsolate(memoryMb);
   const context = await isolate.createContext();
   if (!prelude.snapshot) await context.eval(prelude.code, { filename: PRELUDE_FILENAME });
   // The first entry into a context made from a snapshot is the slow one (V8 finishes
@@ -39,8 +63,8 @@ async function create(memoryMb: number): Promise<FreshIsolate> {
 function refill(memoryMb: number): void {
   if (refilling || spares.length >= SPARES) return;
   refilling = true;
-  // Creating an isolate blocks this thread for a few ms (V8 deserializes the snapshot): wait
-  // until the cold start that took a spare has finished.
+  // Wait until the cold start that took a spare has finished: making an isolate takes a few ms
+  // of a core, even off this thread.
   setTimeout(() => {
     const ready = create(memoryMb);
     spares.push({ memoryMb, ready });
