@@ -150,7 +150,15 @@ test("several -c: a request goes to the worker whose routes match its host and p
     "a/wrangler.toml": `name = "first"\nmain = "index.js"\n`,
     "a/index.js": worker("first"),
     "b/wrangler.toml": `name = "api"\nmain = "index.js"\nroutes = ["app.example/api/*"]\n`,
-    "b/index.js": worker("api"),
+    "b/index.js": `export default { fetch(req) {
+      if (req.headers.get("upgrade") === "websocket") {
+        const [client, server] = Object.values(new WebSocketPair());
+        server.accept();
+        server.addEventListener("message", (e) => server.send("api ws: " + e.data));
+        return new Response(null, { status: 101, webSocket: client });
+      }
+      const u = new URL(req.url); return new Response("api " + u.host + u.pathname);
+    } }`,
     "c/wrangler.toml": `name = "site"\nmain = "index.js"\nroute = { pattern = "*app.example/*", zone_name = "example" }\n`,
     "c/index.js": worker("site"),
   });
@@ -176,6 +184,16 @@ test("several -c: a request goes to the worker whose routes match its host and p
     assert.equal(await get("www.app.example", "/api/x"), "site www.app.example/api/x");
     assert.equal(await get("localhost", "/api/users"), "first localhost/api/users");
     assert.match(dev.output(), /\[api\] serves app\.example\/api\/\*/);
+    // A WebSocket upgrade is routed the same way.
+    const { default: WebSocket } = await import("ws");
+    const ws = new WebSocket(`${dev.url.replace("http", "ws")}/api/socket`, { headers: { host: "app.example" } });
+    const echoed = await new Promise<string>((resolve, reject) => {
+      ws.on("open", () => ws.send("hi"));
+      ws.on("message", (data) => resolve(String(data)));
+      ws.on("error", reject);
+    });
+    ws.close();
+    assert.equal(echoed, "api ws: hi");
     await dev.waitForOutput(/\[api\] GET \/api\/users 200/);
   } finally {
     await dev.stop();
