@@ -48,14 +48,18 @@ function readRoute(r: Report, value: unknown, path: string): string | undefined 
   return pattern;
 }
 
+/** A pattern's host and path ("" when it has none), its scheme dropped. */
+export function splitRoutePattern(pattern: string): { host: string; path: string } {
+  const rest = pattern.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const slash = rest.indexOf("/");
+  return slash === -1 ? { host: rest, path: "" } : { host: rest.slice(0, slash), path: rest.slice(slash) };
+}
+
 /** Why Cloudflare would refuse `pattern`, with the fix; undefined if it is fine. */
 export function routePatternProblem(pattern: string): string | undefined {
-  const rest = pattern.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  if (rest === "" || rest.startsWith("/")) return 'a route pattern needs a host, like "example.com/*" or "*.example.com/*"';
-  if (rest.includes("?")) return 'a route pattern cannot contain a query string; end the path with "*" to match every query';
-  const slash = rest.indexOf("/");
-  const host = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? "" : rest.slice(slash);
+  const { host, path } = splitRoutePattern(pattern);
+  if (host === "") return 'a route pattern needs a host, like "example.com/*" or "*.example.com/*"';
+  if (pattern.includes("?")) return 'a route pattern cannot contain a query string; end the path with "*" to match every query';
   if (host !== "*" && host.slice(1).includes("*")) return 'a wildcard "*" may only start the host, as in "*.example.com/*"';
   if (path.slice(0, -1).includes("*")) return 'a wildcard "*" may only end the path, as in "example.com/api/*"';
   return undefined;

@@ -2,6 +2,7 @@
 // Cloudflare ranks them: the most specific pattern wins (more host labels, then more path segments;
 // a leading host wildcard or a trailing path wildcard counts less), ties go to the longer pattern.
 // The scheme of a pattern is ignored: `atoll dev` serves plain HTTP whatever the route says.
+import { splitRoutePattern } from "../config/routes.ts";
 
 interface ParsedRoute<T> {
   target: T;
@@ -42,10 +43,9 @@ export class RouteTable<T> {
 }
 
 function parseRoute<T>(target: T, pattern: string): ParsedRoute<T> {
-  const rest = pattern.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  const slash = rest.indexOf("/");
-  let host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase();
-  let path = slash === -1 ? "/" : rest.slice(slash);
+  const split = splitRoutePattern(pattern);
+  let host = split.host.toLowerCase();
+  let path = split.path || "/";
   const hostLabels = host.split(".");
   const pathSegments = path.split("/");
   const specificity =

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../support/loopback.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
@@ -42,7 +42,7 @@ function makeCertificates(dir: string): { ca: string; key: string; cert: string;
 
 function listening(server: net.Server): Promise<number> {
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+  return listenOnLoopback(server);
 }
 
 const worker = `

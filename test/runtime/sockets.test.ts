@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "../support/loopback.ts";
 import { startWorker, type RunningDev, getJson } from "../support/worker.ts";
 
 let dev: RunningDev;
@@ -23,7 +23,7 @@ let watchClosed: Promise<void>;
 function listen(handler: (s: net.Socket) => void, options: net.ServerOpts = {}): Promise<number> {
   const server = net.createServer(options, handler);
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+  return listenOnLoopback(server);
 }
 
 const worker = `
